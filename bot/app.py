@@ -1,0 +1,89 @@
+"""Builds the python-telegram-bot Application: settings -> services -> features.
+
+Reads top to bottom. Every feature exposes ``register(application, services)``; the home feature's
+fallbacks go last so they only see what no feature claimed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot import home, plumbing
+from bot.config import Settings
+from bot.context import SERVICES_KEY, BotContext, Services
+from bot.db import Database
+from bot.i18n import Catalogs, telegram_language_code
+from bot.registry import Registry
+from bot.users import UserRepository
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+FEATURES = (home,)
+
+
+async def open_services(settings: Settings) -> Services:
+    db = await Database.open(settings.database_path)
+    return Services(
+        settings=settings,
+        db=db,
+        catalogs=Catalogs(default_locale=settings.default_locale),
+        users=UserRepository(db),
+        registry=Registry(),
+    )
+
+
+def build_application(services: Services) -> AnyApplication:
+    settings = services.settings
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.bot_api_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+        )
+        .concurrent_updates(plumbing.ChatOrderedUpdateProcessor(settings.concurrent_updates))
+        .context_types(ContextTypes(context=BotContext))
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    plumbing.install(application)
+    for feature in FEATURES:
+        feature.register(application, services)
+    home.register_fallbacks(application)
+    return application
+
+
+async def start(application: AnyApplication) -> None:
+    """Start an initialized application and publish its command lists."""
+    await application.start()
+    await publish_commands(application)
+
+
+async def publish_commands(application: AnyApplication) -> None:
+    """The command list in every shipped language; a failure costs only the hints."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    default = services.settings.default_locale
+    for t in services.catalogs.all():
+        commands = [
+            BotCommand(entry.command, t._(entry.description))
+            for entry in services.registry.commands
+        ]
+        language = None if t.locale == default else telegram_language_code(t.locale)
+        try:
+            await application.bot.set_my_commands(commands, language_code=language)
+        except TelegramError as exc:
+            log.warning("could not publish commands for %s: %s", t.locale, exc)

@@ -1,0 +1,48 @@
+"""What handlers receive: the shared services and a per-update context that knows the locale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import Catalogs, Translator
+from bot.registry import Registry
+from bot.users import UserRecord, UserRepository
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    catalogs: Catalogs
+    users: UserRepository
+    registry: Registry
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Created once per update and shared by every handler group that sees it.
+
+    The group -1 resolver fills in ``user`` and ``translator``; later groups read them.
+    """
+
+    user: UserRecord | None = None
+    translator: Translator | None = None
+    callback_answered: bool = False
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data[SERVICES_KEY]
+        return services
+
+    @property
+    def t(self) -> Translator:
+        if self.translator is None:
+            services = self.services
+            self.translator = services.catalogs[services.settings.default_locale]
+        return self.translator

@@ -1,0 +1,206 @@
+"""SQLite storage: one writer connection, one reader, numbered migrations.
+
+Write transactions go through :meth:`Database.transaction`, which serializes writers on the single
+writer connection (``BEGIN IMMEDIATE``) so two coroutines never interleave statements inside one
+transaction. Reads use a second connection; in WAL mode it sees the last committed state without
+waiting for writers. The default is ``synchronous=NORMAL`` (consistent after a crash, may lose the
+last commits on power loss); money transactions pass ``durable=True`` and are fsynced before the
+commit returns.
+
+Migrations are ``bot/migrations/NNNN_name.sql``. Each is applied in its own transaction together
+with its row in ``schema_migrations`` (version, name, SHA-256 of the file). Start-up refuses a
+database whose applied migrations were edited afterwards or that is newer than this code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager, closing
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.config import ConfigError
+
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class MigrationError(Exception):
+    """The database and the code disagree about the schema; start-up must stop."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def load_migrations() -> list[Migration]:
+    """The migrations shipped with the code, in order; a gap in the numbers is a packaging bug."""
+    found = []
+    for entry in resources.files("bot.migrations").iterdir():
+        match = _MIGRATION_FILE.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda migration: migration.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise MigrationError(f"migration {expected:04d} is missing before {migration.name}")
+    return found
+
+
+def now() -> int:
+    """Unix seconds: what every timestamp column stores."""
+    return int(time.time())
+
+
+class Database:
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        migrations_applied: int = 0,
+    ) -> None:
+        self.path = path
+        self.migrations_applied = migrations_applied
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, *, migrations: Iterable[Migration] | None = None) -> Database:
+        """Open (creating the file and its folder), configure and migrate the database."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = await _connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(f"DATABASE_PATH: cannot open {path}: {exc}") from None
+        try:
+            applied = await apply_migrations(
+                writer, load_migrations() if migrations is None else migrations
+            )
+            reader = await _connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader, applied)
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def transaction(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        async with self._write_lock:
+            conn = self._writer
+            if durable:
+                await conn.execute("PRAGMA synchronous=FULL")
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.rollback()
+                raise
+            else:
+                await conn.commit()
+            finally:
+                if durable:
+                    await conn.execute("PRAGMA synchronous=NORMAL")
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return list(await self._reader.execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """One write statement, atomic on its own; returns its rows (for ``RETURNING``)."""
+        async with self._write_lock:
+            return list(await self._writer.execute_fetchall(sql, params))
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA synchronous=NORMAL")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+async def apply_migrations(conn: aiosqlite.Connection, migrations: Iterable[Migration]) -> int:
+    """Apply what is pending; return how many were applied. Refuse an edited or newer database."""
+    known = {migration.version: migration for migration in migrations}
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,"
+        " applied_at INTEGER NOT NULL) STRICT"
+    )
+    applied = await conn.execute_fetchall("SELECT version, name, checksum FROM schema_migrations")
+    newest_known = max(known, default=0)
+    for version, name, checksum in applied:
+        if version > newest_known:
+            raise MigrationError(
+                f"the database is at schema version {version} ({name}) but this code only knows "
+                f"up to {newest_known}; run a newer release or restore a backup"
+            )
+        if known[version].checksum != checksum:
+            raise MigrationError(
+                f"migration {name} was edited after it was applied to this database; "
+                "restore the original file and put the change in a new migration"
+            )
+    done = {row[0] for row in applied}
+    pending = [known[version] for version in sorted(known) if version not in done]
+    for migration in pending:
+        await _apply_one(conn, migration)
+    return len(pending)
+
+
+async def _apply_one(conn: aiosqlite.Connection, migration: Migration) -> None:
+    # executescript cannot bind parameters; every value here comes from a validated file name or
+    # a hex digest, never from input.
+    script = (
+        f"BEGIN IMMEDIATE;\n{migration.sql}\n;\n"
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES "
+        f"({migration.version}, '{migration.name}', '{migration.checksum}', {now()});\n"
+        "COMMIT;"
+    )
+    try:
+        await conn.executescript(script)
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            await conn.rollback()
+        raise MigrationError(f"migration {migration.name} failed: {exc}") from exc
+
+
+def backup(source: Path, destination: Path) -> None:
+    """Copy a live database with SQLite's online backup API; the copy appears atomically."""
+    if not source.exists():
+        raise FileNotFoundError(f"no database at {source}")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
+        src.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        src.backup(dst)
+    partial.replace(destination)

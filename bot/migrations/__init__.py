@@ -1,0 +1,1 @@
+"""Numbered SQL migrations. Never edit one that has landed; add the next number instead."""
