@@ -15,6 +15,8 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import home, plumbing
+from bot.brand import default_brand, load_brand
+from bot.catalog import default_catalog, load_catalog
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.db import Database
@@ -29,13 +31,19 @@ FEATURES = (home,)
 
 
 async def open_services(settings: Settings) -> Services:
+    """Everything features share. Content files are validated before the database is touched."""
+    brand = load_brand(settings.brand_path) if settings.brand_path else default_brand()
+    catalog = load_catalog(settings.catalog_path) if settings.catalog_path else default_catalog()
+    catalogs = Catalogs(default_locale=settings.default_locale)
     db = await Database.open(settings.database_path)
     return Services(
         settings=settings,
         db=db,
-        catalogs=Catalogs(default_locale=settings.default_locale),
+        catalogs=catalogs,
         users=UserRepository(db),
         registry=Registry(),
+        brand=brand,
+        catalog=catalog,
     )
 
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     bot_api_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/recharge.sqlite3")
+    brand_path: Path | None = None  # default: the brand.toml shipped in the package
+    catalog_path: Path | None = None  # default: the catalog.toml shipped in the package
     default_locale: str = "en"
     staff_chat_id: int | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -97,6 +99,14 @@ class Settings(BaseSettings):
         base = self.bot_api_url.rstrip("/")
         head, _, tail = base.rpartition("/")
         return f"{head}/file/{tail}" if tail.startswith("bot") else f"{base}/file/bot"
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """``where.the.field: what is wrong`` for the first error, for one-line operator messages."""
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
 
 
 def load_settings(**overrides: object) -> Settings:

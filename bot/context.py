@@ -7,6 +7,8 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.brand import Brand
+from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Catalogs, Translator
@@ -23,6 +25,8 @@ class Services:
     catalogs: Catalogs
     users: UserRepository
     registry: Registry
+    brand: Brand
+    catalog: Catalog
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

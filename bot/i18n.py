@@ -13,6 +13,7 @@ reorder the sentence around it.
 
 from __future__ import annotations
 
+import copy
 import gettext
 import io
 import logging
@@ -150,7 +151,16 @@ class Translator:
         return self.isolate(format_decimal(value, locale=self.babel_locale))
 
     def money(self, amount: Decimal | float | int, currency: str) -> str:
-        return self.isolate(format_currency(amount, currency, locale=self.babel_locale))
+        """A price as people write it here; whole amounts without decimals (₹849, Rp16.000)."""
+        if Decimal(amount) == Decimal(amount).to_integral_value():
+            pattern = copy.copy(self.babel_locale.currency_formats["standard"])
+            pattern.frac_prec = (0, 0)
+            text = pattern.apply(
+                amount, self.babel_locale, currency=currency, currency_digits=False
+            )
+        else:
+            text = format_currency(amount, currency, locale=self.babel_locale)
+        return self.isolate(text)
 
     def stars(self, amount: int) -> str:
         return self.isolate(f"{format_decimal(amount, locale=self.babel_locale)} ⭐")

@@ -143,6 +143,14 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await reply(update, context, t._("I don't know that command. Send /help to see what I can do."))
 
 
+async def free_text(update: Update, context: BotContext) -> None:
+    """Text or a caption: each registered responder in turn, then the menu as a last resort."""
+    for entry in context.services.registry.text_responders:
+        if await entry.responder(update, context):
+            return
+    await unrecognized_message(update, context)
+
+
 async def unrecognized_message(update: Update, context: BotContext) -> None:
     t = context.t
     text = t._("I didn't quite get that. Choose what you need from the menu:")
@@ -170,6 +178,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
 def register_fallbacks(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    application.add_handler(MessageHandler(private & (filters.TEXT | filters.CAPTION), free_text))
     application.add_handler(
         MessageHandler(private & ~filters.StatusUpdate.ALL, unrecognized_message)
     )
