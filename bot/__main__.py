@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,10 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+# Each feature's command line: a module with ``add_commands(subparsers)``. Its handlers return an
+# exit code and import what they need when they run, so ``--help`` stays fast.
+FEATURE_CLIS: tuple[str, ...] = ()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -84,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db_commands.add_parser("backup", help="copy the live database to PATH")
     backup.add_argument("path", type=Path)
     backup.set_defaults(handler=_db_backup)
+
+    for module_name in FEATURE_CLIS:
+        importlib.import_module(module_name).add_commands(commands)
     return parser
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 # (update, context) -> whether it answered. Typed loosely so this module stays free of Telegram.
 TextResponder = Callable[[Any, Any], Awaitable[bool]]
+# An aiohttp request handler.
+WebHandler = Callable[[Any], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,12 @@ class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
     commands: list[CommandEntry] = field(default_factory=list)
     text_responders: list[TextResponderEntry] = field(default_factory=list)
+    # Callback-data prefix of the "Talk to a human" button, set by the support feature.
+    handoff_prefix: str | None = None
+    # Named entry points other features may link to: "recharge", "orders", "faq", ...
+    actions: dict[str, str] = field(default_factory=dict)
+    # HTTP endpoints (method, path, handler) the bot serves besides Telegram's updates.
+    web_routes: list[tuple[str, str, WebHandler]] = field(default_factory=list)
 
     def add_menu_entry(self, label: str, callback_data: str, *, order: int) -> None:
         self.menu.append(MenuEntry(label, callback_data, order))
@@ -60,3 +68,24 @@ class Registry:
         """
         self.text_responders.append(TextResponderEntry(name, responder, order))
         self.text_responders.sort(key=lambda entry: entry.order)
+
+    def enable_handoff(self, prefix: str) -> None:
+        self.handoff_prefix = prefix
+
+    def handoff_data(self, reason: str) -> str | None:
+        """Callback data for "Talk to a human" with a reason code, or None without support.
+
+        Features put the button under their answers only when this is not None, so there is
+        never a button that leads nowhere.
+        """
+        return f"{self.handoff_prefix}:{reason}" if self.handoff_prefix else None
+
+    def add_action(self, name: str, callback_data: str) -> None:
+        """Let other features put a button to this entry point under their own answers."""
+        self.actions[name] = callback_data
+
+    def action_data(self, name: str) -> str | None:
+        return self.actions.get(name)
+
+    def add_web_route(self, method: str, path: str, handler: WebHandler) -> None:
+        self.web_routes.append((method, path, handler))

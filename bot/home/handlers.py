@@ -164,6 +164,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     registry.add_command("language", N_("Change language"), order=91)
     registry.add_menu_entry(N_("🌐 Language"), LANGUAGE_CALLBACK, order=90)
     registry.add_menu_entry(N_("❓ Help"), HELP_CALLBACK, order=91)
+    registry.add_action("menu", MENU_CALLBACK)
 
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", start, filters=private))
