@@ -4,8 +4,15 @@ Write transactions go through :meth:`Database.transaction`, which serializes wri
 writer connection (``BEGIN IMMEDIATE``) so two coroutines never interleave statements inside one
 transaction. Reads use a second connection; in WAL mode it sees the last committed state without
 waiting for writers. The default is ``synchronous=NORMAL`` (consistent after a crash, may lose the
-last commits on power loss); money transactions pass ``durable=True`` and are fsynced before the
-commit returns.
+last commits on power loss).
+
+Money goes through :meth:`Database.durable`: the operation's result is returned only after its
+commit is fsynced. Concurrent durable operations share one commit (group commit), each inside its
+own savepoint, so one failing operation rolls back alone and the disk's fsync rate does not cap the
+number of payments per second. A durable operation is a plain synchronous function of a
+``sqlite3.Connection``: the whole group runs in the connection's thread in one hand-off, because
+each await of an aiosqlite call is a thread round trip (about 0.4 ms on these machines) and a
+payment needs half a dozen statements.
 
 Migrations are ``bot/migrations/NNNN_name.sql``. Each is applied in its own transaction together
 with its row in ``schema_migrations`` (version, name, SHA-256 of the file). Start-up refuses a
@@ -19,12 +26,12 @@ import hashlib
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -34,6 +41,8 @@ BUSY_TIMEOUT_MS = 5000
 _MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
+DurableOperation = Callable[[sqlite3.Connection], Any]
 
 
 class MigrationError(Exception):
@@ -83,6 +92,8 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self._durable_queue: list[tuple[DurableOperation, asyncio.Future[Any]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path, *, migrations: Iterable[Migration] | None = None) -> Database:
@@ -103,6 +114,8 @@ class Database:
         return cls(path, writer, reader, applied)
 
     async def close(self) -> None:
+        if self._committer is not None:
+            await self._committer
         await self._reader.close()
         await self._writer.close()
 
@@ -125,6 +138,42 @@ class Database:
                 if durable:
                     await conn.execute("PRAGMA synchronous=NORMAL")
 
+    async def durable(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``operation`` atomically and return its result once the commit is on disk.
+
+        It may share the commit with other durable operations, but it runs in its own savepoint:
+        if it raises, only its own changes are undone and the exception is re-raised here.
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._durable_queue.append((operation, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_groups())
+        return await asyncio.shield(future)
+
+    async def _commit_groups(self) -> None:
+        while self._durable_queue:
+            group, self._durable_queue = self._durable_queue, []
+            async with self._write_lock:
+                try:
+                    outcomes = await self._in_writer_thread(_commit_group, [op for op, _ in group])
+                except Exception as exc:
+                    outcomes = [(None, exc)] * len(group)
+            for (_, future), (value, error) in zip(group, outcomes, strict=True):
+                if future.done():
+                    continue
+                if error is None:
+                    future.set_result(value)
+                else:
+                    future.set_exception(error)
+
+    async def _in_writer_thread(self, function: Callable[..., T], *args: Any) -> T:
+        # aiosqlite runs everything on the connection's own thread; this hands it one function
+        # (aiosqlite's internal entry point, the same one its public methods use).
+        result: T = await self._writer._execute(  # type: ignore[no-untyped-call]
+            function, self._writer._conn, *args
+        )
+        return result
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return list(await self._reader.execute_fetchall(sql, params))
 
@@ -136,6 +185,39 @@ class Database:
         """One write statement, atomic on its own; returns its rows (for ``RETURNING``)."""
         async with self._write_lock:
             return list(await self._writer.execute_fetchall(sql, params))
+
+
+def _commit_group(
+    conn: sqlite3.Connection, operations: list[DurableOperation]
+) -> list[tuple[Any, Exception | None]]:
+    """Run every operation in its own savepoint inside one fsynced transaction."""
+    conn.execute("PRAGMA synchronous=FULL")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            outcomes = [_in_savepoint(conn, operation) for operation in operations]
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA synchronous=NORMAL")
+    return outcomes
+
+
+def _in_savepoint(
+    conn: sqlite3.Connection, operation: DurableOperation
+) -> tuple[Any, Exception | None]:
+    conn.execute("SAVEPOINT durable_operation")
+    try:
+        value = operation(conn)
+    except Exception as exc:  # the operation's own failure: undo it alone
+        conn.execute("ROLLBACK TO durable_operation")
+        conn.execute("RELEASE durable_operation")
+        return None, exc
+    conn.execute("RELEASE durable_operation")
+    return value, None
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

@@ -164,6 +164,11 @@ async def reply(
     return await context.bot.send_message(chat.id, text, reply_markup=keyboard)
 
 
+def bold(text: str) -> str:
+    """A heading. (Never an f-string around ``t._(...)``: extraction cannot see inside it.)"""
+    return f"<b>{text}</b>"
+
+
 def quote(text: str, limit: int = 200) -> str:
     """User text shown back to them: clipped and HTML-escaped."""
     clipped = text if len(text) <= limit else text[: limit - 1] + "…"

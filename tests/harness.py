@@ -76,13 +76,21 @@ class Person:
         assert messages, "the bot has sent nothing to this chat"
         return messages[-1]
 
-    async def _step(self, act: Callable[[], Any], timeout: float) -> list[Json]:
-        """Do something, then return what the bot sent or edited in this chat in reply."""
+    async def _step(
+        self, act: Callable[[], Any], timeout: float, *, message: bool = True
+    ) -> list[Json]:
+        """Do something, then return what the bot sent or edited in this chat in reply.
+
+        Waits for a message or an edit in this chat (or, with ``message=False``, for any
+        reaction at all), then until the bot has been quiet for a moment.
+        """
         seq = self.emulator.last_seq
         act()
-        kinds = {"message", "edit", "callback_answer", "delete"}
+        kinds = {"message", "edit"} if message else {"message", "edit", "callback_answer", "delete"}
         await self.emulator.wait_for(
-            lambda: self.emulator.events_after(seq, kinds),
+            lambda: self.emulator.events_after(
+                seq, kinds, chat_id=None if not message else self.id
+            ),
             timeout,
             what=f"a reply in chat {self.id}",
         )
@@ -111,7 +119,9 @@ class Person:
 
     async def press_forged(self, data: str, message: Json | None = None) -> list[Json]:
         message = message or self.last()
-        return await self._step(lambda: self.emulator.send_callback(self.id, message, data), 5.0)
+        return await self._step(
+            lambda: self.emulator.send_callback(self.id, message, data), 5.0, message=False
+        )
 
 
 def buttons(message: Json) -> list[Json]:

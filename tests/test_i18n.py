@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import re
+import tokenize
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +67,21 @@ def test_catalog_is_complete_and_consistent(
         if sorted(TAG.findall(ids[0])) != sorted(TAG.findall(strings[-1])):
             problems.append(f"HTML tags differ: {message.id!r} -> {strings!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_no_gettext_call_hides_inside_an_f_string() -> None:
+    """pybabel cannot extract ``t._("...")`` written inside an f-string: it would stay English."""
+    hidden = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        with path.open("rb") as handle:
+            for token in tokenize.tokenize(handle.readline):
+                f_string = token.type == tokenize.STRING and token.string[:2].lower() in {
+                    'f"',
+                    "f'",
+                }
+                if f_string and re.search(r"(\b_|gettext)\(\s*['\"]", token.string):
+                    hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert not hidden, hidden
 
 
 @pytest.mark.parametrize(

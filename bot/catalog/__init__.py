@@ -1,6 +1,6 @@
 """The catalog: coin packages, regions with local prices, payment methods. No Telegram here."""
 
-from bot.catalog.amounts import AmountError, parse_coin_amount
+from bot.catalog.amounts import AmountError, parse_coin_amount, parse_money_amount
 from bot.catalog.model import (
     Catalog,
     Method,
@@ -25,4 +25,5 @@ __all__ = [
     "default_catalog",
     "load_catalog",
     "parse_coin_amount",
+    "parse_money_amount",
 ]

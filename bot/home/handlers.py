@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.callbacks import pack, unpack
 from bot.context import BotContext, Services
 from bot.i18n import LOCALE_NAMES, N_, SUPPORTED_LOCALES, Translator
-from bot.plumbing import answer_callback, quote, reply
+from bot.plumbing import answer_callback, bold, quote, reply
 from bot.registry import Registry
 
 MENU_CALLBACK = pack("home", "menu")
@@ -42,7 +42,7 @@ def greeting(t: Translator, first_name: str | None) -> str:
     hello = t._("Hi, {name}!", name=name) if name else t._("Hi!")
     return "\n\n".join(
         [
-            f"<b>{hello}</b>",
+            bold(hello),
             t._(
                 "I help you recharge coins safely, answer questions about coins, gifts and "
                 "diamonds, check offers from sellers, and connect you with our support team."
@@ -73,7 +73,7 @@ async def show_menu(update: Update, context: BotContext) -> None:
 
 
 def help_text(t: Translator, registry: Registry) -> str:
-    lines = [f"<b>{t._('What I can do')}</b>", ""]
+    lines = [bold(t._("What I can do")), ""]
     lines += [f"/{entry.command} — {t._(entry.description)}" for entry in registry.commands]
     lines += [
         "",
