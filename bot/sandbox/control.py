@@ -1,8 +1,9 @@
 """The emulator's people-side over HTTP, for processes that cannot call it directly.
 
-Under ``/_emulator/``: create users, send messages as them, press buttons, read chats, and
-long-poll the event log. Benchmarks and the sandbox page use it; tests in the same process call
-the :class:`~bot.sandbox.emulator.Emulator` methods instead.
+Under ``/_emulator/``: create users, send messages as them, press buttons, pay invoices (also
+forged pre-checkout queries and replayed payments), read chats, and long-poll the event log.
+Benchmarks and the sandbox page use it; tests in the same process call the
+:class:`~bot.sandbox.emulator.Emulator` methods instead.
 """
 
 from __future__ import annotations
@@ -18,15 +19,40 @@ if TYPE_CHECKING:
 MAX_EVENT_WAIT = 30.0
 
 
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="expected a JSON object") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    return data
+
+
+def _message_of(emulator: Emulator, data: dict[str, Any]) -> dict[str, Any]:
+    """The message named by ``chat_id`` and ``message_id`` in a request, or an HTTP error."""
+    try:
+        chat = emulator.chats.get(int(data["chat_id"]))
+        found = chat.messages.get(int(data["message_id"])) if chat else None
+    except (KeyError, TypeError, ValueError):
+        raise web.HTTPBadRequest(text="expected chat_id and message_id") from None
+    if found is None:
+        raise web.HTTPNotFound(text="no such message")
+    return found
+
+
+def _user_id(emulator: Emulator, data: dict[str, Any]) -> int:
+    try:
+        found = int(data["user_id"])
+    except (KeyError, TypeError, ValueError):
+        raise web.HTTPBadRequest(text="expected a user_id") from None
+    if found not in emulator.users:
+        raise web.HTTPNotFound(text="no such user")
+    return found
+
+
 def add_control_routes(app: web.Application, emulator: Emulator) -> None:
-    async def body(request: web.Request) -> dict[str, Any]:
-        try:
-            data = await request.json()
-        except ValueError:
-            raise web.HTTPBadRequest(text="expected a JSON object") from None
-        if not isinstance(data, dict):
-            raise web.HTTPBadRequest(text="expected a JSON object")
-        return data
+    body = _json_object
 
     async def add_users(request: web.Request) -> web.Response:
         data = await body(request)
@@ -54,10 +80,7 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
 
     async def press(request: web.Request) -> web.Response:
         data = await body(request)
-        chat = emulator.chats.get(int(data["chat_id"]))
-        message = chat.messages.get(int(data["message_id"])) if chat else None
-        if message is None:
-            raise web.HTTPNotFound(text="no such message")
+        message = _message_of(emulator, data)
         try:
             query_id = emulator.press(int(data["user_id"]), message, str(data["data"]))
         except LookupError as exc:
@@ -86,3 +109,48 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
     app.router.add_post("/_emulator/press", press)
     app.router.add_get("/_emulator/chats/{chat_id}/messages", chat_messages)
     app.router.add_get("/_emulator/events", events)
+    add_payment_routes(app, emulator)
+
+
+def add_payment_routes(app: web.Application, emulator: Emulator) -> None:
+    """Paying invoices: what the sandbox page's "Pay" button and out-of-process tests use."""
+
+    async def pay(request: web.Request) -> web.Response:
+        """Pay as the user; answers once the payment has finished one way or another."""
+        data = await _json_object(request)
+        payer, invoice = _user_id(emulator, data), _message_of(emulator, data)
+        try:
+            result = await emulator.pay(payer, invoice, fail=bool(data.get("fail", False)))
+        except LookupError as exc:
+            raise web.HTTPConflict(text=str(exc)) from None
+        return web.json_response(result.as_json())
+
+    async def pre_checkout(request: web.Request) -> web.Response:
+        """Only the pre-checkout query, with any of amount, currency and payload altered."""
+        data = await _json_object(request)
+        payer, invoice = _user_id(emulator, data), _message_of(emulator, data)
+        try:
+            answer = await emulator.pre_checkout(
+                payer,
+                invoice,
+                total_amount=data.get("total_amount"),
+                currency=data.get("currency"),
+                invoice_payload=data.get("invoice_payload"),
+            )
+        except LookupError as exc:
+            raise web.HTTPConflict(text=str(exc)) from None
+        return web.json_response(asdict(answer))
+
+    async def replay_payment(request: web.Request) -> web.Response:
+        data = await _json_object(request)
+        charge_id = str(data.get("telegram_payment_charge_id", ""))
+        if charge_id not in emulator.star_payments:
+            raise web.HTTPNotFound(text="no such payment")
+        update = emulator.replay_successful_payment(
+            charge_id, same_update_id=bool(data.get("same_update_id", False))
+        )
+        return web.json_response({"update": update})
+
+    app.router.add_post("/_emulator/pay", pay)
+    app.router.add_post("/_emulator/pre_checkout", pre_checkout)
+    app.router.add_post("/_emulator/replay_payment", replay_payment)

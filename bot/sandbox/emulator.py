@@ -6,7 +6,7 @@ parses it, production limits are enforced, and errors come back in Telegram's JS
 status codes. Methods in the specification that the emulator does not implement answer 501, so a
 new call in the bot shows up as a failing test instead of a silent fake.
 
-The other side, the people, is driven through :class:`Emulator` methods (``send_text``,
+The other side, the people, is driven through :class:`Emulator` methods (``send_text``, ``pay``,
 ``press``, ``wait_for``...) from tests, and through the ``/_emulator/`` HTTP endpoints from other
 processes (benchmarks, the sandbox page).
 """
@@ -18,6 +18,7 @@ import contextlib
 import itertools
 import json
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,14 @@ CALLBACK_DATA_LIMIT = 64
 CALLBACK_ANSWER_LIMIT = 200
 CALLBACK_QUERY_TTL = 15 * 60
 MAX_POLL_TIMEOUT = 50
+# Telegram Payments: the bot must answer a pre-checkout query within 10 s; a Stars invoice costs
+# 1..10000 Stars (the XTR bounds of Telegram's currencies.json); payloads are 1-128 bytes.
+PRE_CHECKOUT_TIMEOUT = 10.0
+STARS_CURRENCY = "XTR"
+STARS_INVOICE_MAX = 10_000
+INVOICE_TITLE_LIMIT = 32
+INVOICE_DESCRIPTION_LIMIT = 255
+INVOICE_PAYLOAD_LIMIT = 128
 
 Json = dict[str, Any]
 Handler = Callable[[Json], Awaitable[Any]]
@@ -57,7 +66,7 @@ class Event:
     """Something the bot did that a person would see (or a test would check)."""
 
     seq: int
-    kind: str  # message | edit | delete | callback_answer | commands | ...
+    kind: str  # message | edit | delete | callback_answer | commands | incoming | ...
     chat_id: int | None
     payload: Json
 
@@ -68,6 +77,79 @@ class ChatState:
     messages: dict[int, Json] = field(default_factory=dict)
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     bot_blocked: bool = False
+
+
+@dataclass
+class InvoiceRecord:
+    """What the emulator remembers of an invoice it sent: what the payer will be charged."""
+
+    chat_id: int
+    message_id: int
+    title: str
+    payload: str
+    currency: str
+    total_amount: int
+    paid_charge_id: str | None = None
+
+
+@dataclass
+class PreCheckout:
+    """A pre-checkout query sent to the bot and, once it has answered, its answer."""
+
+    query: Json
+    asked_at: float
+    answer: Json | None = None
+    expired: bool = False
+
+
+@dataclass
+class StarPayment:
+    """A completed Stars payment: what ``refundStarPayment`` and ``getStarTransactions`` see."""
+
+    user_id: int
+    chat_id: int
+    successful_payment: Json
+    update: Json
+    paid_at: float  # unix time; precise enough to order a refund after its payment
+    refunded_at: float | None = None
+
+    @property
+    def charge_id(self) -> str:
+        return str(self.successful_payment["telegram_payment_charge_id"])
+
+
+@dataclass(frozen=True)
+class CheckoutAnswer:
+    """How the bot answered a pre-checkout query: ok, refused with a message, or not in time."""
+
+    query_id: str
+    ok: bool | None  # None: no answer within the timeout
+    error_message: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """What happened when a person paid an invoice.
+
+    ``outcome`` is ``paid`` (the successful_payment message was delivered), ``declined`` (the bot
+    refused the pre-checkout query with ``error_message``), ``timeout`` (the bot did not answer
+    within 10 s, so Telegram cancelled the payment) or ``failed`` (the bot said yes but the
+    payment itself failed, so no successful_payment message came).
+    """
+
+    outcome: str
+    pre_checkout_query_id: str
+    error_message: str | None = None
+    payment: StarPayment | None = None
+
+    def as_json(self) -> Json:
+        return {
+            "outcome": self.outcome,
+            "pre_checkout_query_id": self.pre_checkout_query_id,
+            "error_message": self.error_message,
+            "telegram_payment_charge_id": self.payment.charge_id if self.payment else None,
+            "message": self.payment.update["message"] if self.payment else None,
+        }
 
 
 @dataclass
@@ -126,6 +208,12 @@ class Emulator:
         self._user_ids = itertools.count(10_001)
         self._callback_ids = itertools.count(1)
         self._callback_queries: dict[str, tuple[float, bool]] = {}
+        # Telegram Payments: see the "Telegram Payments (Stars)" section.
+        self.pre_checkout_timeout = PRE_CHECKOUT_TIMEOUT
+        self.invoices: dict[tuple[int, int], InvoiceRecord] = {}
+        self.star_payments: dict[str, StarPayment] = {}
+        self._pre_checkouts: dict[str, PreCheckout] = {}
+        self._pre_checkout_ids = itertools.count(1)
         self._handlers: dict[str, Handler] = {}
         for attribute in dir(self):
             func = getattr(self, attribute)
@@ -156,6 +244,10 @@ class Emulator:
     async def call(self, name: str, raw: Json) -> Any:
         """Check a call against the spec, run it, check what it returns."""
         method = self.spec.method(name)
+        if "parse_mode" in raw and "parse_mode" not in method.fields:
+            # python-telegram-bot sends its default parse_mode with every method that sends a
+            # message (sendInvoice too); Telegram ignores a parameter the method does not take.
+            raw = {key: value for key, value in raw.items() if key != "parse_mode"}
         params = self.spec.coerce_call(method, raw)
         handler = self._handlers.get(method.name.lower())
         if handler is None:
@@ -225,6 +317,12 @@ class Emulator:
 
     def send_message(self, user_id: int, *, chat_id: int | None = None, **fields: Any) -> Json:
         """The user sends any message (photo, sticker, caption, forward...) given as fields."""
+        message = self._incoming(user_id, chat_id, fields)
+        self.push_update({"message": message})
+        return message
+
+    def _incoming(self, user_id: int, chat_id: int | None, fields: Json) -> Json:
+        """A person's message, in the chat and the event log (``incoming``), not yet delivered."""
         state = self.chats[chat_id if chat_id is not None else user_id]
         message: Json = {
             "message_id": next(state.message_ids),
@@ -234,7 +332,7 @@ class Emulator:
             **fields,
         }
         state.messages[message["message_id"]] = message
-        self.push_update({"message": message})
+        self._record("incoming", state.chat["id"], message)
         return message
 
     def press(self, user_id: int, message: Json, data: str) -> str:
@@ -384,17 +482,20 @@ class Emulator:
             result["caption_entities" if key == "caption" else "entities"] = entities
         return result
 
-    def _markup(self, params: Json) -> Json:
+    def _markup(self, params: Json, *, invoice: bool = False) -> Json:
         markup = params.get("reply_markup")
         if not markup:
             return {}
-        for row in markup.get("inline_keyboard", []):
-            for button in row:
+        for row_index, row in enumerate(markup.get("inline_keyboard", [])):
+            for index, button in enumerate(row):
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                     raise bad_request("BUTTON_DATA_INVALID")
                 if not button.get("text"):
                     raise bad_request("text buttons are unallowed in the inline keyboard")
+                # A Pay button exists only in invoices, and only as the very first button.
+                if button.get("pay") and not (invoice and row_index == 0 and index == 0):
+                    raise bad_request("BUTTON_TYPE_INVALID")
         return {"reply_markup": markup} if "inline_keyboard" in markup else {}
 
     def _bot_message(self, state: ChatState, fields: Json, params: Json) -> Json:
@@ -565,6 +666,209 @@ class Emulator:
             if event.kind == "callback_answer" and event.payload["callback_query_id"] == query_id:
                 return event.payload
         return None
+
+    # ======================================================= Telegram Payments (Stars)
+    # Digital goods are sold in Telegram Stars only: currency XTR, no provider token, exactly one
+    # price, no tips. Error descriptions in capitals are Telegram's own codes; the others are
+    # TDLib's wording or, where Telegram's is not public, a plain statement of the documented rule.
+
+    @api("sendInvoice")
+    async def send_invoice(self, params: Json) -> Json:
+        state = self._writable_chat(params["chat_id"])
+        currency = params["currency"]
+        if currency != STARS_CURRENCY:
+            raise ApiError(
+                501,
+                "Not Implemented: the emulator takes Telegram Stars (XTR) invoices only; "
+                "digital goods must be sold in Stars",
+            )
+        if params.get("provider_token"):
+            raise bad_request("PAYMENT_PROVIDER_INVALID")
+        title, description = params["title"], params["description"]
+        if not 1 <= len(title) <= INVOICE_TITLE_LIMIT:
+            raise bad_request(f"invoice title must be 1-{INVOICE_TITLE_LIMIT} characters")
+        if not 1 <= len(description) <= INVOICE_DESCRIPTION_LIMIT:
+            raise bad_request(
+                f"invoice description must be 1-{INVOICE_DESCRIPTION_LIMIT} characters"
+            )
+        if not 1 <= len(params["payload"].encode()) <= INVOICE_PAYLOAD_LIMIT:
+            raise bad_request("INVOICE_PAYLOAD_INVALID")
+        prices = params["prices"]
+        if len(prices) != 1 or params.get("max_tip_amount") or params.get("suggested_tip_amounts"):
+            raise bad_request("STARS_INVOICE_INVALID")
+        total = prices[0]["amount"]
+        if total <= 0:
+            raise bad_request("Total price must be positive")
+        if total > STARS_INVOICE_MAX:
+            raise bad_request("CURRENCY_TOTAL_AMOUNT_INVALID")
+        markup = self._markup(params, invoice=True)
+        keyboard = markup.get("reply_markup", {}).get("inline_keyboard", [])
+        if keyboard and not (keyboard[0] and keyboard[0][0].get("pay")):
+            raise bad_request("REPLY_MARKUP_BUY_EMPTY")
+        invoice = {
+            "title": title,
+            "description": description,
+            "start_parameter": params.get("start_parameter", ""),
+            "currency": currency,
+            "total_amount": total,
+        }
+        message = self._bot_message(state, {"invoice": invoice, **markup}, params)
+        self.invoices[(state.chat["id"], message["message_id"])] = InvoiceRecord(
+            state.chat["id"], message["message_id"], title, params["payload"], currency, total
+        )
+        return message
+
+    @api("answerPreCheckoutQuery")
+    async def answer_pre_checkout_query(self, params: Json) -> bool:
+        record = self._pre_checkouts.get(params["pre_checkout_query_id"])
+        if (
+            record is None
+            or record.answer is not None
+            or record.expired
+            or time.monotonic() - record.asked_at > self.pre_checkout_timeout
+        ):
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        if not params["ok"] and not params.get("error_message"):
+            raise bad_request("parameter 'error_message' is required")
+        record.answer = {"ok": params["ok"], "error_message": params.get("error_message")}
+        self._record(
+            "pre_checkout_answer",
+            record.query["from"]["id"],
+            {"pre_checkout_query_id": record.query["id"], **record.answer},
+        )
+        return True
+
+    @api("refundStarPayment")
+    async def refund_star_payment(self, params: Json) -> bool:
+        payment = self.star_payments.get(params["telegram_payment_charge_id"])
+        if payment is None or payment.user_id != params["user_id"]:
+            raise bad_request("CHARGE_NOT_FOUND")
+        if payment.refunded_at is not None:
+            raise bad_request("CHARGE_ALREADY_REFUNDED")
+        payment.refunded_at = time.time()
+        paid = payment.successful_payment
+        refunded = {
+            key: paid[key]
+            for key in (
+                "currency",
+                "total_amount",
+                "invoice_payload",
+                "telegram_payment_charge_id",
+                "provider_payment_charge_id",
+            )
+        }
+        self.send_message(payment.user_id, chat_id=payment.chat_id, refunded_payment=refunded)
+        return True
+
+    @api("getStarTransactions")
+    async def get_star_transactions(self, params: Json) -> Json:
+        # Telegram clamps both to their ranges rather than refusing them.
+        offset = max(params.get("offset", 0), 0)
+        limit = min(max(params.get("limit", 100), 1), 100)
+        transactions: list[tuple[float, Json]] = []
+        for payment in self.star_payments.values():
+            paid = payment.successful_payment
+            partner = {
+                "type": "user",
+                "transaction_type": "invoice_payment",
+                "user": self.users[payment.user_id],
+                "invoice_payload": paid["invoice_payload"],
+            }
+            base = {"id": payment.charge_id, "amount": paid["total_amount"]}
+            when = payment.paid_at
+            transactions.append((when, {**base, "date": int(when), "source": partner}))
+            if payment.refunded_at is not None:
+                when = payment.refunded_at
+                transactions.append((when, {**base, "date": int(when), "receiver": partner}))
+        transactions.sort(key=lambda item: item[0], reverse=True)  # newest first, as Telegram
+        return {"transactions": [t for _, t in transactions[offset : offset + limit]]}
+
+    # ------------------------------------------------ payments, the people's side
+    def invoice_for(self, message: Json) -> InvoiceRecord:
+        record = self.invoices.get((message["chat"]["id"], message["message_id"]))
+        if record is None:
+            raise LookupError("that message is not an invoice the bot sent")
+        return record
+
+    async def pre_checkout(
+        self,
+        user_id: int,
+        invoice_message: Json,
+        *,
+        total_amount: int | None = None,
+        currency: str | None = None,
+        invoice_payload: str | None = None,
+    ) -> CheckoutAnswer:
+        """The user confirms the payment form: the bot gets a pre_checkout_query; its answer.
+
+        The amount, currency and payload come from the invoice; pass any of them to send a query
+        that disagrees with it (a stale or forged checkout the bot must refuse).
+        """
+        invoice = self.invoice_for(invoice_message)
+        query: Json = {
+            "id": str(next(self._pre_checkout_ids)),
+            "from": self.users[user_id],
+            "currency": currency if currency is not None else invoice.currency,
+            "total_amount": total_amount if total_amount is not None else invoice.total_amount,
+            "invoice_payload": invoice_payload if invoice_payload is not None else invoice.payload,
+        }
+        record = PreCheckout(query, time.monotonic())
+        self._pre_checkouts[query["id"]] = record
+        self.push_update({"pre_checkout_query": query})
+        await self._until(lambda: record.answer is not None, self.pre_checkout_timeout)
+        if record.answer is None:
+            record.expired = True
+            return CheckoutAnswer(query["id"], None)
+        return CheckoutAnswer(query["id"], record.answer["ok"], record.answer["error_message"])
+
+    async def pay(
+        self, user_id: int, invoice_message: Json, *, fail: bool = False
+    ) -> PaymentResult:
+        """The user pays the invoice: pre-checkout, then (if the bot agreed) the payment.
+
+        ``fail`` makes the payment itself fail after the bot's yes, as a declined card or an
+        interrupted Stars purchase would: no successful_payment message follows.
+        """
+        invoice = self.invoice_for(invoice_message)
+        if invoice.paid_charge_id is not None:
+            raise LookupError("that invoice is already paid")
+        answer = await self.pre_checkout(user_id, invoice_message)
+        if answer.ok is None:
+            return PaymentResult("timeout", answer.query_id)
+        if not answer.ok:
+            return PaymentResult("declined", answer.query_id, answer.error_message)
+        if fail:
+            return PaymentResult("failed", answer.query_id)
+        successful_payment = {
+            "currency": invoice.currency,
+            "total_amount": invoice.total_amount,
+            "invoice_payload": invoice.payload,
+            "telegram_payment_charge_id": f"stx{secrets.token_urlsafe(32)}",
+            "provider_payment_charge_id": f"{user_id}_{secrets.token_hex(8)}",
+        }
+        message = self._incoming(
+            user_id, invoice.chat_id, {"successful_payment": successful_payment}
+        )
+        update = self.push_update({"message": message})
+        payment = StarPayment(user_id, invoice.chat_id, successful_payment, update, time.time())
+        self.star_payments[payment.charge_id] = payment
+        invoice.paid_charge_id = payment.charge_id
+        return PaymentResult("paid", answer.query_id, payment=payment)
+
+    def replay_successful_payment(self, charge_id: str, *, same_update_id: bool = False) -> Json:
+        """Deliver a payment's successful_payment message again; return the update.
+
+        By default the copy comes with a new update id, as a duplicate delivery after a restart
+        would, so it gets past the bot's replayed-update filter and tests that crediting is keyed
+        by ``telegram_payment_charge_id``. ``same_update_id`` resends the identical update.
+        """
+        payment = self.star_payments[charge_id]
+        if same_update_id:
+            self.replay_update(payment.update)
+            return payment.update
+        return self.push_update({"message": payment.update["message"]})
 
 
 async def _request_params(request: web.Request) -> Json:
