@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from aiohttp import web
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import home, plumbing, wallet
+from bot import home, plumbing, recharge, wallet
 from bot.brand import default_brand, load_brand
 from bot.catalog import default_catalog, load_catalog
 from bot.config import Settings
@@ -27,7 +28,7 @@ from bot.users import UserRepository
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-FEATURES = (home, wallet)
+FEATURES = (home, wallet, recharge)
 
 
 async def open_services(settings: Settings) -> Services:
@@ -73,6 +74,14 @@ def build_application(services: Services) -> AnyApplication:
         feature.register(application, services)
     home.register_fallbacks(application)
     return application
+
+
+def web_routes_app(services: Services) -> web.Application:
+    """The bot's own HTTP endpoints (payment notifications), registered by features."""
+    app = web.Application(client_max_size=1024 * 1024)
+    for method, path, handler in services.registry.web_routes:
+        app.router.add_route(method, path, handler)
+    return app
 
 
 async def start(application: AnyApplication) -> None:

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret_token: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Web checkout: where the official checkout lives (default: the brand's URL) and the secret
+    # the platform signs its payment notifications with (unset: notifications are refused).
+    web_checkout_url: AnyHttpUrl | None = None
+    payment_webhook_secret: SecretStr | None = None
+    # The bot's own HTTP endpoints (payment notifications), when not in the sandbox.
+    http_listen: str = "127.0.0.1"
+    http_port: int = Field(default=8090, ge=1, le=65535)
     # Telegram's overall flood limit; a local Bot API server or the emulator may allow more.
     rate_limit_per_second: float = Field(default=30, gt=0)
     # How many updates from different chats are handled at once; one chat is always in order.

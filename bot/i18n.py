@@ -92,7 +92,7 @@ def _load_catalog(locales_dir: Path, locale: str) -> gettext.GNUTranslations:
     if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
         with mo_path.open("rb") as handle:
             return gettext.GNUTranslations(handle)
-    log.info("compiling %s in memory (no fresh .mo; run `make i18n`)", po_path)
+    log.debug("compiling %s in memory (no fresh .mo; run `make i18n`)", po_path)
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     buffer = io.BytesIO()

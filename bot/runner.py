@@ -7,8 +7,11 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
-from bot.app import build_application, open_services, start
+from aiohttp import web
+
+from bot.app import build_application, open_services, start, web_routes_app
 from bot.config import Settings
+from bot.context import Services
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +42,27 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
             else:
                 await updater.start_polling()
                 log.info("receiving updates by long polling from %s", settings.bot_api_url)
+            web_runner = await serve_web_routes(services)
             await stop.wait()
+            if web_runner is not None:
+                await web_runner.cleanup()
             await updater.stop()
             await application.stop()
     finally:
         await services.db.close()
+
+
+async def serve_web_routes(services: Services) -> web.AppRunner | None:
+    """Serve the features' HTTP endpoints on HTTP_LISTEN:HTTP_PORT, if there are any."""
+    if not services.registry.web_routes:
+        return None
+    runner = web.AppRunner(web_routes_app(services), access_log=None)
+    await runner.setup()
+    settings = services.settings
+    await web.TCPSite(runner, settings.http_listen, settings.http_port).start()
+    paths = ", ".join(path for _, path, _ in services.registry.web_routes)
+    log.info("serving %s on http://%s:%s", paths, settings.http_listen, settings.http_port)
+    return runner
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -85,6 +85,7 @@ def test_region_guess_and_country_lookup() -> None:
         (("coins = 70\n", "coins = -70\n"), "packages.0.coins"),
         (('currency = "BRL"', 'currency = "real"'), "regions.brazil.currency"),
         (('pt_BR = "brazil"', 'pt_BR = "brasil"'), "guess_by_locale.pt_BR"),
+        ((', ru = "Бразилия" }', " }"), "regions.brazil.name"),
     ],
 )
 def test_invalid_catalog_names_file_and_field(

@@ -16,7 +16,7 @@ async def test_open_applies_migrations_with_checksums(tmp_path: Path) -> None:
         rows = await db.fetchall("SELECT version, name, checksum FROM schema_migrations")
         assert [(r[0], r[1]) for r in rows] == [(m.version, m.name) for m in load_migrations()]
         assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
-        assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+        assert (await db.scan("PRAGMA foreign_keys"))[0][0] == 1  # on the connections that write
     finally:
         await db.close()
     reopened = await Database.open(tmp_path / "a.sqlite3")

@@ -17,6 +17,7 @@ from typing import Annotated, Self
 
 from babel.numbers import get_currency_precision
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +27,7 @@ from pydantic import (
 )
 
 from bot.config import ConfigError, describe_validation_error
+from bot.i18n import SUPPORTED_LOCALES
 
 DEFAULT_CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 
@@ -57,14 +59,33 @@ class Method(_Strict):
     name: str = Field(min_length=1, max_length=40)
 
 
+def _in_every_locale(texts: dict[str, str]) -> dict[str, str]:
+    missing = [locale for locale in SUPPORTED_LOCALES if not texts.get(locale, "").strip()]
+    if missing:
+        raise ValueError(f"missing in {', '.join(missing)}")
+    return texts
+
+
+LocalizedText = Annotated[
+    dict[str, Annotated[str, Field(max_length=200)]], AfterValidator(_in_every_locale)
+]
+
+
 class Region(_Strict):
+    name: LocalizedText
     countries: list[CountryCode] = Field(min_length=1)
     currency: CurrencyCode
-    tax_note: str = Field(min_length=1, max_length=200)
+    tax_note: LocalizedText
     app_store_fee_percent: int = Field(ge=0, le=100)
     methods: list[Identifier]
     prices: dict[Identifier, PositivePrice]
     available: bool = True
+
+    def name_in(self, locale: str) -> str:
+        return self.name.get(locale) or self.name["en"]
+
+    def tax_note_in(self, locale: str) -> str:
+        return self.tax_note.get(locale) or self.tax_note["en"]
 
     @property
     def whole_prices(self) -> bool:
@@ -199,6 +220,22 @@ class Catalog:
             (Decimal(smallest.stars) * coins / smallest.coins).to_integral_value(ROUND_CEILING)
         )
         return Quote(region_id, None, coins, web, self._app_price(region, web), stars)
+
+    def price_in_currency(self, coins: int, package_id: str | None, currency: str) -> Money | None:
+        """What these coins cost on the website of the first region using ``currency``.
+
+        Budgets and parental limits are kept in one currency; a purchase made while the user is
+        in another region is counted at this price, so changing region cannot get around them.
+        """
+        for region_id, region in self.available_regions().items():
+            if region.currency == currency:
+                quote = (
+                    self.quote(region_id, package_id)
+                    if package_id
+                    else self.quote_custom(region_id, coins)
+                )
+                return quote.web
+        return None
 
     @staticmethod
     def _app_price(region: Region, web: Money) -> Money:

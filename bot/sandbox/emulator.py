@@ -99,6 +99,7 @@ class PreCheckout:
     query: Json
     asked_at: float
     answer: Json | None = None
+    answered_at: float | None = None  # time.monotonic(), like asked_at
     expired: bool = False
 
 
@@ -733,6 +734,7 @@ class Emulator:
         if not params["ok"] and not params.get("error_message"):
             raise bad_request("parameter 'error_message' is required")
         record.answer = {"ok": params["ok"], "error_message": params.get("error_message")}
+        record.answered_at = time.monotonic()
         self._record(
             "pre_checkout_answer",
             record.query["from"]["id"],
@@ -784,6 +786,10 @@ class Emulator:
                 transactions.append((when, {**base, "date": int(when), "receiver": partner}))
         transactions.sort(key=lambda item: item[0], reverse=True)  # newest first, as Telegram
         return {"transactions": [t for _, t in transactions[offset : offset + limit]]}
+
+    def pre_checkout_records(self) -> list[PreCheckout]:
+        """Every pre-checkout query asked so far, with when (and how) the bot answered."""
+        return list(self._pre_checkouts.values())
 
     # ------------------------------------------------ payments, the people's side
     def invoice_for(self, message: Json) -> InvoiceRecord:

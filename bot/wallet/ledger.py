@@ -104,7 +104,7 @@ async def statement(
 
 async def balance_mismatches(db: Database) -> list[tuple[int, int, int]]:
     """(user, cached balance, sum of entries) for every account where they differ."""
-    rows = await db.fetchall(
+    rows = await db.scan(
         "SELECT a.user_id, a.balance, COALESCE(SUM(e.amount), 0) AS total FROM accounts a "
         "LEFT JOIN ledger_entries e ON e.user_id = a.user_id GROUP BY a.user_id "
         "HAVING a.balance != total"
@@ -114,7 +114,7 @@ async def balance_mismatches(db: Database) -> list[tuple[int, int, int]]:
 
 async def broken_chains(db: Database) -> list[int]:
     """Entries whose balance_after is not the previous balance_after plus their amount."""
-    rows = await db.fetchall(
+    rows = await db.scan(
         "SELECT entry_id FROM (SELECT entry_id, amount, balance_after, "
         "LAG(balance_after, 1, 0) OVER (PARTITION BY user_id ORDER BY entry_id) AS before "
         "FROM ledger_entries) WHERE balance_after != before + amount OR balance_after < 0"

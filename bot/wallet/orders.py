@@ -138,7 +138,7 @@ def expire_due(conn: sqlite3.Connection, at: int) -> int:
 
 async def inconsistent(db: Database) -> list[tuple[str, str]]:
     """(order reference, problem) for orders whose state disagrees with the ledger."""
-    rows = await db.fetchall(
+    rows = await db.scan(
         "SELECT o.reference, o.state, o.coins, "
         "(SELECT COUNT(*) FROM ledger_entries e WHERE e.order_id = o.order_id "
         " AND e.kind = 'recharge') AS credits, "
