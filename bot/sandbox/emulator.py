@@ -18,13 +18,14 @@ import contextlib
 import itertools
 import json
 import logging
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, ClientError, ClientSession, web
 
 from bot.sandbox.formatting import EntityParseError, detect_entities, parse_html, utf16_len
 from bot.sandbox.spec import ApiError, MethodSpec, Spec, bad_request, load_spec
@@ -37,6 +38,8 @@ CALLBACK_DATA_LIMIT = 64
 CALLBACK_ANSWER_LIMIT = 200
 CALLBACK_QUERY_TTL = 15 * 60
 MAX_POLL_TIMEOUT = 50
+WEBHOOK_RETRY_SECONDS = 0.5
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Telegram Payments: the bot must answer a pre-checkout query within 10 s; a Stars invoice costs
 # 1..10000 Stars (the XTR bounds of Telegram's currencies.json); payloads are 1-128 bytes.
 PRE_CHECKOUT_TIMEOUT = 10.0
@@ -205,6 +208,9 @@ class Emulator:
         self._change: asyncio.Future[None] | None = None
         self._updates: list[Json] = []
         self._polls_released = False
+        self.webhook: Json | None = None
+        self.webhook_error: tuple[int, str] | None = None
+        self._webhook_delivery: asyncio.Task[None] | None = None
         self._update_ids = itertools.count(1)
         self._user_ids = itertools.count(10_001)
         self._callback_ids = itertools.count(1)
@@ -229,6 +235,7 @@ class Emulator:
         from bot.sandbox.control import add_control_routes
 
         add_control_routes(app, self)
+        app.on_cleanup.append(self._stop_webhook_delivery)
         return app
 
     async def _http_call(self, request: web.Request) -> web.Response:
@@ -526,22 +533,85 @@ class Emulator:
     async def close(self, params: Json) -> bool:
         return True
 
+    # ============================================================== webhook delivery
+    # Telegram requires HTTPS on ports 443, 80, 88 or 8443; the emulator also delivers to plain
+    # HTTP on any port, because the bot under test listens on loopback.
+
+    @api("setWebhook")
+    async def set_webhook(self, params: Json) -> bool:
+        url = params["url"]
+        if not url:
+            return await self.delete_webhook(params)
+        if not url.startswith(("http://", "https://")):
+            raise bad_request("bad webhook: an HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not WEBHOOK_SECRET.match(secret):
+            raise bad_request("bad webhook: secret token contains unallowed characters")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {"url": url, "secret_token": secret}
+        if self._webhook_delivery is None or self._webhook_delivery.done():
+            self._webhook_delivery = asyncio.create_task(self._deliver_to_webhook())
+        return True
+
     @api("deleteWebhook")
     async def delete_webhook(self, params: Json) -> bool:
+        self.webhook = None
+        self._notify()
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
     @api("getWebhookInfo")
     async def get_webhook_info(self, params: Json) -> Json:
-        return {
-            "url": "",
+        info: Json = {
+            "url": self.webhook["url"] if self.webhook else "",
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self.webhook_error:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
+        return info
+
+    async def _deliver_to_webhook(self) -> None:
+        """POST pending updates to the webhook in order, each until it is accepted (200)."""
+        async with ClientSession() as session:
+            while self.webhook is not None:
+                await self._until(lambda: self._updates or self.webhook is None, 3600)
+                if self.webhook is None or not self._updates:
+                    continue
+                update, hook = self._updates[0], self.webhook
+                headers = (
+                    {"X-Telegram-Bot-Api-Secret-Token": hook["secret_token"]}
+                    if hook["secret_token"]
+                    else {}
+                )
+                try:
+                    async with session.post(hook["url"], json=update, headers=headers) as response:
+                        accepted = response.status == 200
+                        problem = f"Wrong response from the webhook: {response.status}"
+                except (ClientError, OSError) as exc:
+                    accepted, problem = False, f"Connection failed: {exc}"
+                if accepted:
+                    self._updates.remove(update)
+                else:
+                    self.webhook_error = (int(time.time()), problem)
+                    await asyncio.sleep(WEBHOOK_RETRY_SECONDS)
+
+    async def _stop_webhook_delivery(self, app: web.Application) -> None:
+        if self._webhook_delivery is not None:
+            self._webhook_delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_delivery
 
     @api("getUpdates")
     async def get_updates(self, params: Json) -> list[Json]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset")
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
