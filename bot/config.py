@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=30, gt=0)
     # How many updates from different chats are handled at once; one chat is always in order.
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # The local sandbox (BOT_TOKEN unset) serves its web chat here; port 0 picks a free port.
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
+    # The official web checkout page; unset means the brand's urls.web_checkout. The sandbox
+    # points it at its own checkout page, which plays the platform.
+    web_checkout_url: AnyHttpUrl | None = None
+    # Shared with the payment platform, which signs each payment notification with it.
+    payment_webhook_secret: SecretStr | None = None
 
     @field_validator("bot_token")
     @classmethod
