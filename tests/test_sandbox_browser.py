@@ -207,6 +207,25 @@ async def test_markup_in_messages_is_shown_as_text(page: Page, sandbox: Sandbox)
     await expect(page.locator("#messages .unsafe-link")).to_have_text("tap me")
 
 
+async def test_url_buttons_open_their_link_and_deletions_show_live(
+    page: Page, sandbox: Sandbox
+) -> None:
+    await open_chat(page, sandbox, ANA)
+    link = f"{sandbox.url}/checkout?order=RD-1&amount=0.99&currency=USD&coins=70"
+    keyboard = {"inline_keyboard": [[{"text": "Pay on the website", "url": link}]]}
+    sent = await sandbox.emulator.call(
+        "sendMessage", {"chat_id": ANA, "text": "Your order", "reply_markup": keyboard}
+    )
+    async with page.context.expect_page() as opened:
+        await page.locator(".key.link", has_text="Pay on the website").click()
+    checkout = await opened.value
+    await expect(checkout.locator("#order-ref")).to_have_text("RD-1")
+    assert checkout.url == link
+    await checkout.close()
+    await sandbox.emulator.call("deleteMessage", {"chat_id": ANA, "message_id": sent["message_id"]})
+    await expect(page.locator("#messages li")).to_have_count(0)
+
+
 async def test_forwarding_a_strangers_message_to_the_bot(page: Page, sandbox: Sandbox) -> None:
     await open_chat(page, sandbox, ANA)
     await page.locator("#forward-button").click()
