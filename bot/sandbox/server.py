@@ -110,7 +110,6 @@ class Sandbox:
         staff = [s.chat for s in self.emulator.chats.values() if s.chat.get("is_forum")]
         return web.json_response(
             {
-                "run_id": self.run_id,
                 "bot": self.emulator.bot_user,
                 "users": [users[p.user_id] for p in TEST_USERS],
                 "agents": [users[p.user_id] for p in AGENTS],
@@ -133,7 +132,7 @@ class Sandbox:
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
         )
         await response.prepare(request)
-        hello = {"run_id": self.run_id, "resumed": resumed}
+        hello = {"resumed": resumed}
         with contextlib.suppress(ConnectionError):
             await response.write(f"event: hello\ndata: {json.dumps(hello)}\n\n".encode())
             while not self._closing:
