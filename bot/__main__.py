@@ -1,5 +1,8 @@
 """Command line: ``python -m bot [run]`` serves the bot; ``db`` maintains storage.
 
+Without ``BOT_TOKEN``, ``run`` starts the local sandbox instead: the Bot API emulator, the bot
+against it, and a web chat (:mod:`bot.sandbox.server`).
+
 Exit codes: 0 success, 1 runtime failure, 2 bad arguments or bad configuration (one line naming
 what is wrong).
 """
@@ -25,12 +28,12 @@ FEATURE_CLIS: tuple[str, ...] = ("bot.wallet.cli",)
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    if settings.bot_token is None:
-        raise ConfigError(
-            "BOT_TOKEN: not set; put the token from @BotFather in .env or the environment "
-            "(see .env.example)"
-        )
     _configure_logging(settings)
+    if settings.bot_token is None:
+        from bot.sandbox.server import run_sandbox
+
+        asyncio.run(run_sandbox(settings))
+        return EXIT_OK
     from bot.runner import run_bot
 
     asyncio.run(run_bot(settings))

@@ -44,8 +44,9 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret_token: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    # Web checkout: where the official checkout lives (default: the brand's URL) and the secret
-    # the platform signs its payment notifications with (unset: notifications are refused).
+    # Web checkout: where the official checkout lives (default: the brand's URL; the sandbox
+    # points it at its own page) and the secret the platform signs its payment notifications
+    # with (unset: notifications are refused; the sandbox makes one up per run).
     web_checkout_url: AnyHttpUrl | None = None
     payment_webhook_secret: SecretStr | None = None
     # The bot's own HTTP endpoints (payment notifications), when not in the sandbox.
@@ -55,6 +56,9 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=30, gt=0)
     # How many updates from different chats are handled at once; one chat is always in order.
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # The local sandbox (BOT_TOKEN unset) serves its web chat here; port 0 picks a free port.
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("bot_token")
     @classmethod

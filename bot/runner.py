@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Serve updates until ``stop`` is set (by default: SIGINT or SIGTERM)."""
-    stop = stop or _stop_on_signals()
+    stop = stop or stop_on_signals()
     services = await open_services(settings)
     try:
         application = build_application(services)
@@ -65,7 +65,7 @@ async def serve_web_routes(services: Services) -> web.AppRunner | None:
     return runner
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -49,9 +49,12 @@ async def running_bot(
             try:
                 yield application, services
             finally:
+                # Stop while the long poll still waits inside the emulator (python-telegram-bot
+                # cancels it cleanly), then end that poll on the server side. Releasing first
+                # would leave an answer in flight to be cut off mid-read.
+                await application.updater.stop()
                 if emulator is not None:
                     emulator.release_long_polls()
-                await application.updater.stop()
                 await application.stop()
     finally:
         await services.db.close()

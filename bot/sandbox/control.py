@@ -51,6 +51,16 @@ def _user_id(emulator: Emulator, data: dict[str, Any]) -> int:
     return found
 
 
+def _where(item: dict[str, Any]) -> dict[str, Any]:
+    """Where a person's message goes: their private chat, or ``chat_id`` (and a forum topic)."""
+    where: dict[str, Any] = {}
+    if item.get("chat_id") is not None:
+        where["chat_id"] = int(item["chat_id"])
+    if item.get("message_thread_id") is not None:
+        where |= {"message_thread_id": int(item["message_thread_id"]), "is_topic_message": True}
+    return where
+
+
 def add_control_routes(app: web.Application, emulator: Emulator) -> None:
     body = _json_object
 
@@ -71,7 +81,7 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
         data = await body(request)
         try:
             messages = [
-                emulator.send_text(int(item["user_id"]), str(item["text"]))
+                emulator.send_text(int(item["user_id"]), str(item["text"]), **_where(item))
                 for item in data.get("messages", [data])
             ]
         except (KeyError, ValueError) as exc:
@@ -110,6 +120,7 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
     app.router.add_get("/_emulator/chats/{chat_id}/messages", chat_messages)
     app.router.add_get("/_emulator/events", events)
     add_payment_routes(app, emulator)
+    add_page_routes(app, emulator)
 
 
 def add_payment_routes(app: web.Application, emulator: Emulator) -> None:
@@ -154,3 +165,37 @@ def add_payment_routes(app: web.Application, emulator: Emulator) -> None:
     app.router.add_post("/_emulator/pay", pay)
     app.router.add_post("/_emulator/pre_checkout", pre_checkout)
     app.router.add_post("/_emulator/replay_payment", replay_payment)
+
+
+def add_page_routes(app: web.Application, emulator: Emulator) -> None:
+    """What a chat client needs besides sending: forwards, the command menu, paid invoices."""
+
+    async def forward(request: web.Request) -> web.Response:
+        data = await _json_object(request)
+        sender, text = _user_id(emulator, data), str(data.get("text", ""))
+        name = str(data.get("sender_name", "")).strip()
+        if not text.strip() or not name:
+            raise web.HTTPBadRequest(text="a forward needs a text and a sender_name")
+        message = emulator.forward_text(sender, text, sender_name=name)
+        return web.json_response({"message": message})
+
+    async def commands(request: web.Request) -> web.Response:
+        user = _user_id(emulator, dict(request.query))
+        language = request.query.get("language_code", emulator.users[user].get("language_code"))
+        return web.json_response({"commands": emulator.commands_for(user, language)})
+
+    async def invoices(request: web.Request) -> web.Response:
+        try:
+            chat_id = int(request.match_info["chat_id"])
+        except ValueError:
+            raise web.HTTPBadRequest(text="expected a numeric chat id") from None
+        found = [
+            {"message_id": record.message_id, "paid": record.paid_charge_id is not None}
+            for record in emulator.invoices.values()
+            if record.chat_id == chat_id
+        ]
+        return web.json_response({"invoices": found})
+
+    app.router.add_post("/_emulator/forward", forward)
+    app.router.add_get("/_emulator/commands", commands)
+    app.router.add_get("/_emulator/chats/{chat_id}/invoices", invoices)

@@ -22,7 +22,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import BodyPartReader, ClientError, ClientSession, web
@@ -945,6 +945,91 @@ class Emulator:
             self.replay_update(payment.update)
             return payment.update
         return self.push_update({"message": payment.update["message"]})
+
+    # ================================================ the sandbox page: forwards, commands, state
+    def forward_text(
+        self, user_id: int, text: str, *, sender_name: str, chat_id: int | None = None
+    ) -> Json:
+        """The user forwards a text that a stranger (a made-up user) wrote an hour ago."""
+        stranger = {"id": next(self._user_ids), "is_bot": False, "first_name": sender_name}
+        origin = {"type": "user", "date": int(time.time()) - 3600, "sender_user": stranger}
+        return self.send_text(user_id, text, chat_id=chat_id, forward_origin=origin)
+
+    def commands_for(self, user_id: int, language_code: str | None) -> list[Json]:
+        """The command list a Telegram client in ``language_code`` shows in the user's chat.
+
+        Telegram's order: this chat's scope, all private chats, the default scope; in each, the
+        list for the language before the list for every language.
+        """
+        language = (language_code or "").split("-", 1)[0].lower()
+        scopes = [{"type": "chat", "chat_id": user_id}, {"type": "all_private_chats"}]
+        for scope in [*scopes, {"type": "default"}]:
+            for code in dict.fromkeys([language, ""]):
+                found = self.commands.get((json.dumps(scope, sort_keys=True), code))
+                if found is not None:
+                    return found
+        return []
+
+    def export_state(self) -> Json:
+        """What must survive a restart: people, chats, undelivered updates, invoices, payments."""
+        counters = {name: _peek(self, name) for name in _COUNTERS}
+        chats = []
+        for state in self.chats.values():
+            chats.append(
+                {
+                    "chat": state.chat,
+                    "messages": list(state.messages.values()),
+                    "next_message_id": _peek(state, "message_ids"),
+                    "bot_blocked": state.bot_blocked,
+                }
+            )
+        return {
+            "version": STATE_VERSION,
+            "users": list(self.users.values()),
+            "chats": chats,
+            "updates": self._updates,
+            "counters": counters,
+            "invoices": [asdict(record) for record in self.invoices.values()],
+            "star_payments": [asdict(payment) for payment in self.star_payments.values()],
+        }
+
+    def import_state(self, data: Json) -> None:
+        """Restore what :meth:`export_state` gave; ValueError (and no change) if malformed."""
+        try:
+            if data["version"] != STATE_VERSION:
+                raise ValueError(f"state version {data['version']}, expected {STATE_VERSION}")
+            users = {int(user["id"]): user for user in data["users"]}
+            chats = {
+                int(item["chat"]["id"]): ChatState(
+                    item["chat"],
+                    {int(m["message_id"]): m for m in item["messages"]},
+                    itertools.count(int(item["next_message_id"])),
+                    bool(item["bot_blocked"]),
+                )
+                for item in data["chats"]
+            }
+            invoices = [InvoiceRecord(**record) for record in data["invoices"]]
+            payments = [StarPayment(**payment) for payment in data["star_payments"]]
+            counters = {name: itertools.count(int(data["counters"][name])) for name in _COUNTERS}
+            updates = list(data["updates"])
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"malformed emulator state: {exc!r}") from None
+        self.users, self.chats, self._updates = users, chats, updates
+        self.invoices = {(r.chat_id, r.message_id): r for r in invoices}
+        self.star_payments = {payment.charge_id: payment for payment in payments}
+        for name, counter in counters.items():
+            setattr(self, name, counter)
+
+
+STATE_VERSION = 1
+_COUNTERS = ("_update_ids", "_user_ids", "_callback_ids", "_pre_checkout_ids")
+
+
+def _peek(owner: object, name: str) -> int:
+    """The next value of the counter ``owner.name`` without using it up."""
+    value = int(next(getattr(owner, name)))
+    setattr(owner, name, itertools.count(value))
+    return value
 
 
 async def _request_params(request: web.Request) -> Json:
