@@ -23,11 +23,15 @@ from bot.context import SERVICES_KEY, BotContext, Services
 from bot.db import Database
 from bot.i18n import Catalogs, telegram_language_code
 from bot.registry import Registry
+from bot.transport import AiohttpRequest
 from bot.users import UserRepository
 
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+# Requests in flight to the Bot API at once: plenty for Telegram's ~30 messages a second.
+HTTP_CONNECTIONS = 32
+POLL_READ_TIMEOUT = 5.0
 FEATURES = (home, wallet, recharge)
 
 
@@ -55,6 +59,8 @@ def build_application(services: Services) -> AnyApplication:
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_api_file_url)
+        .request(AiohttpRequest(HTTP_CONNECTIONS))
+        .get_updates_request(AiohttpRequest(1, read_timeout=POLL_READ_TIMEOUT))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
