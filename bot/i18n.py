@@ -19,7 +19,7 @@ import io
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -157,11 +157,20 @@ class Translator:
     def stars(self, amount: int) -> str:
         return self.isolate(f"{_number(self.locale, amount)} ⭐")
 
-    def date_text(self, value: date | datetime) -> str:
-        return self.isolate(format_date(value, format="medium", locale=self.babel_locale))
+    def date_text(self, value: date | int) -> str:
+        """A day; an int is a stored timestamp (unix seconds, UTC)."""
+        day = _from_timestamp(value) if isinstance(value, int) else value
+        return self.isolate(format_date(day, format="medium", locale=self.babel_locale))
 
-    def datetime_text(self, value: datetime) -> str:
-        return self.isolate(format_datetime(value, format="short", locale=self.babel_locale))
+    def datetime_text(self, value: datetime | int) -> str:
+        """A moment, in UTC and saying so: users are everywhere, the bot does not know where."""
+        moment = _from_timestamp(value) if isinstance(value, int) else value
+        text = format_datetime(moment, format="short", tzinfo=UTC, locale=self.babel_locale)
+        return self.isolate(f"{text} UTC")
+
+
+def _from_timestamp(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 # Formatting with babel costs about 0.1 ms a number; a price list formats the same few dozen

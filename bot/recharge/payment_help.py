@@ -7,8 +7,6 @@ checks only when there is nothing to show; every path ends with a way to reach a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import pack, unpack
@@ -27,10 +25,6 @@ PROBLEMS = {
     "missing": N_("⏳ Coins didn't arrive"),
     "balance": N_("🧮 My balance looks wrong"),
 }
-
-
-def when(t: Translator, timestamp: int) -> str:
-    return t.datetime_text(datetime.fromtimestamp(timestamp, UTC))
 
 
 def price_of(t: Translator, order: Order) -> str:
@@ -95,14 +89,14 @@ def order_help(t: Translator, order: Order, method_kind: str | None) -> str:
         "{coins} · {price} · ordered {date}",
         coins=coins_text(t, order.coins),
         price=price_of(t, order),
-        date=when(t, order.created_at),
+        date=t.datetime_text(order.created_at),
     )
     if order.state == OrderState.CREDITED and order.credited_at:
         body = t._(
             "Paid and done: {coins} were added to your wallet on {date}. If you don't see them in "
             "the app, check that you are logged in to the same account.",
             coins=coins_text(t, order.coins),
-            date=when(t, order.credited_at),
+            date=t.datetime_text(order.credited_at),
         )
     elif order.state == OrderState.PAID:
         body = t._("The payment arrived and the coins are being added. Check again in a minute.")
@@ -114,7 +108,7 @@ def order_help(t: Translator, order: Order, method_kind: str | None) -> str:
     elif order.state in {OrderState.CREATED, OrderState.INVOICED}:
         body = t._(
             "This invoice is not paid yet. It can be paid until {date}.",
-            date=when(t, order.expires_at),
+            date=t.datetime_text(order.expires_at),
         )
     elif order.state == OrderState.EXPIRED:
         body = t._(

@@ -139,18 +139,12 @@ def entry_line(t: Translator, entry: Entry, orders_by_id: dict[int, Order]) -> s
     amount = t.number(entry.amount) if entry.amount < 0 else t.isolate("+" + t.number(entry.amount))
     return t._(
         "{date} · <b>{amount}</b> · {label} · <code>{reference}</code> · balance {balance}",
-        date=t.date_text(time_of(entry.created_at)),
+        date=t.date_text(entry.created_at),
         amount=amount,
         label=t._(ENTRY_LABELS[entry.kind]),
         reference=reference,
         balance=t.number(entry.balance_after),
     )
-
-
-def time_of(timestamp: int) -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(timestamp, UTC)
 
 
 async def show_history(update: Update, context: BotContext, page: int = 0) -> None:
@@ -215,7 +209,7 @@ def order_line(t: Translator, order: Order) -> str:
     return t._(
         "<code>{reference}</code> · {date} · {coins} · {price} · {state}",
         reference=order.reference,
-        date=t.date_text(time_of(order.created_at)),
+        date=t.date_text(order.created_at),
         coins=coins_text(t, order.coins),
         price=price,
         state=t._(ORDER_STATE_LABELS[order.state]),
@@ -339,7 +333,7 @@ async def show_lock(update: Update, context: BotContext) -> None:
     else:
         lines.append(t._("Monthly limit: {limit}", limit=money(t, lock.limit_minor, lock.currency)))
         if lock.pending_effective_at:
-            when = t.datetime_text(time_of(lock.pending_effective_at))
+            when = t.datetime_text(lock.pending_effective_at)
             if lock.pending_lift:
                 lines.append(t._("The lock will be removed on {when}.", when=when))
             elif lock.pending_limit_minor is not None:
@@ -486,7 +480,7 @@ async def take_lock_input(
                 user.id, Decimal(data["limit"]), text.strip()
             )
             clear_input(context)
-            when = t.datetime_text(time_of(effective)) if effective else ""
+            when = t.datetime_text(effective) if effective else ""
             await reply(
                 update,
                 context,
@@ -501,9 +495,7 @@ async def take_lock_input(
             await reply(
                 update,
                 context,
-                t._(
-                    "The lock will be removed on {when}.", when=t.datetime_text(time_of(effective))
-                ),
+                t._("The lock will be removed on {when}.", when=t.datetime_text(effective)),
                 back_to_wallet(t),
                 edit=False,
             )
@@ -528,7 +520,7 @@ def pin_problem(t: Translator, problem: PinProblem) -> str:
     if problem.why == "locked" and problem.locked_until:
         return t._(
             "Too many wrong PINs. Try again after {when}.",
-            when=t.datetime_text(time_of(problem.locked_until)),
+            when=t.datetime_text(problem.locked_until),
         )
     if problem.why == "none":
         return t._("There is no parental lock.")
