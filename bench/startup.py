@@ -23,17 +23,12 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.sandboxing import CHROMIUM_FLAGS  # noqa: E402
+
 RUNS = 5
 TARGET = 3.0
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def one_run(browser: Browser, workdir: Path) -> tuple[float, float]:
@@ -80,7 +75,7 @@ def main() -> None:
     if chromium is None:
         raise SystemExit("Chromium is missing: apt-get install chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         totals = []
         for run in range(1, RUNS + 1):
             with tempfile.TemporaryDirectory() as workdir:

@@ -6,13 +6,12 @@ Nothing else in the code names the platform or its domains; features read them f
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from bot.config import ConfigError, describe_validation_error
+from bot.config import load_toml
 
 DEFAULT_BRAND_PATH = Path(__file__).with_name("brand.toml")
 _DOMAIN = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
@@ -56,16 +55,7 @@ class Brand(BaseModel):
 
 def load_brand(path: Path = DEFAULT_BRAND_PATH) -> Brand:
     """The brand file, validated; a ConfigError names the file and the field at fault."""
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"BRAND_PATH: cannot read {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    try:
-        return Brand.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
+    return load_toml(path, "BRAND_PATH", Brand)
 
 
 @cache

@@ -20,6 +20,18 @@ from bot.context import BotContext
 from bot.sandbox.emulator import Emulator
 from bot.wallet.records import Order
 
+# What Chromium needs on these machines: no sandbox as root, no GPU, and no background
+# networking (the closed network refuses it, slowly).
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def sandbox_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {

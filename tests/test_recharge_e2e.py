@@ -254,6 +254,16 @@ async def test_unmatched_stars_payment_is_refunded_or_escalated(harness: Harness
     assert await balance(harness, ana) == 0
 
 
+async def pix_order(person: Person) -> str:
+    """Order 700 coins by Pix through the chat; the reference from the checkout link."""
+    await person.send("/recharge")
+    await person.press("700")
+    await person.press("Pix")
+    replies = await person.press("Confirmar")
+    [link] = [b["url"] for b in buttons(replies[-1]) if "url" in b]
+    return str(link.split("order=")[1].split("&")[0])
+
+
 @pytest.fixture
 async def notify(harness: Harness) -> AsyncIterator[Any]:
     from pydantic import SecretStr
@@ -287,12 +297,7 @@ async def notify(harness: Harness) -> AsyncIterator[Any]:
 
 async def test_web_checkout_notification_credits_once(harness: Harness, notify: Any) -> None:
     ana = harness.person("Ana", language_code="pt-br")
-    await ana.send("/recharge")
-    await ana.press("700")
-    await ana.press("Pix")
-    replies = await ana.press("Confirmar")
-    [link] = [b["url"] for b in buttons(replies[-1]) if "url" in b]
-    reference = link.split("order=")[1].split("&")[0]
+    reference = await pix_order(ana)
     body = {
         "order_ref": reference,
         "external_payment_id": "pix-123",
@@ -318,12 +323,7 @@ async def test_web_checkout_notification_credits_once(harness: Harness, notify: 
 
 async def test_web_checkout_notification_rejections(harness: Harness, notify: Any) -> None:
     ana = harness.person("Ana", language_code="pt-br")
-    await ana.send("/recharge")
-    await ana.press("700")
-    await ana.press("Pix")
-    replies = await ana.press("Confirmar")
-    [link] = [b["url"] for b in buttons(replies[-1]) if "url" in b]
-    reference = link.split("order=")[1].split("&")[0]
+    reference = await pix_order(ana)
     good = {
         "order_ref": reference,
         "external_payment_id": "pix-9",

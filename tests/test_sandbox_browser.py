@@ -19,6 +19,7 @@ from playwright.async_api import Browser, Dialog, Locator, Page, async_playwrigh
 
 from bot.sandbox.server import AGENTS, TEST_USERS, Sandbox, open_sandbox
 from tests.sandboxing import (
+    CHROMIUM_FLAGS,
     add_test_shop,
     sandbox_settings,
     send_stars_invoice,
@@ -27,15 +28,6 @@ from tests.sandboxing import (
 
 ANA, OMAR = TEST_USERS[0].user_id, TEST_USERS[5].user_id
 MAYA = AGENTS[0].user_id
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 expect.set_options(timeout=10_000)
 
 

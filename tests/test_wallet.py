@@ -287,6 +287,11 @@ async def test_parental_lock_raise_waits_a_day_and_wrong_pins_lock_out(wallet: W
     assert not (await wallet.check_purchase(1, 1001)).allowed
     assert await wallet.change_parental_limit(1, Decimal("5"), None) is None  # lower: at once
     start = now()
+    with pytest.raises(PinProblem) as needed:
+        await wallet.change_parental_limit(1, Decimal("50"), None, at=start)
+    assert needed.value.why == "needed"
+    lock = (await wallet.spending_limits(1)).lock
+    assert lock is not None and lock.failed_attempts == 0  # asking is not a wrong guess
     with pytest.raises(PinProblem) as wrong:
         await wallet.change_parental_limit(1, Decimal("50"), "0000", at=start)
     assert wrong.value.why == "wrong"

@@ -7,7 +7,6 @@ the file and field named rather than surfacing as a broken button later.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
@@ -22,11 +21,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
-from bot.config import ConfigError, describe_validation_error
+from bot.config import load_toml
 from bot.i18n import SUPPORTED_LOCALES
 
 DEFAULT_CATALOG_PATH = Path(__file__).with_name("catalog.toml")
@@ -254,16 +252,7 @@ def _round_up(amount: Decimal, currency: str, *, whole: bool = False) -> Decimal
 
 def load_catalog(path: Path = DEFAULT_CATALOG_PATH) -> Catalog:
     """The catalog file, validated; a ConfigError names the file and the field at fault."""
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"CATALOG_PATH: cannot read {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    try:
-        return Catalog(CatalogFile.model_validate(raw))
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
+    return Catalog(load_toml(path, "CATALOG_PATH", CatalogFile))
 
 
 @cache

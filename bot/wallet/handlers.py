@@ -383,135 +383,112 @@ async def ask_lift_pin(update: Update, context: BotContext) -> None:
     )
 
 
+async def say(
+    update: Update, context: BotContext, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    await reply(update, context, text, keyboard, edit=False)
+
+
+def next_step_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    """Cancel while another answer is expected, else the way back to the wallet."""
+    waiting = context.user_data is not None and INPUT_KEY in context.user_data
+    return cancel_keyboard(context.t) if waiting else back_to_wallet(context.t)
+
+
 async def take_lock_input(
     update: Update, context: BotContext, step: str, data: dict[str, Any], text: str
 ) -> None:
+    if step in {"lock_limit", "change_limit"}:
+        await take_limit(update, context, step, text)
+    else:
+        await take_pin(update, context, step, data, text.strip())
+
+
+async def take_limit(update: Update, context: BotContext, step: str, text: str) -> None:
     t, user = context.t, update.effective_user
     assert user is not None
     wallet = wallet_of(context)
     currency = limits_currency_for(context, await wallet.limits_currency(user.id))
-    if step in {"lock_limit", "change_limit"}:
-        amount = (
-            parse_money_amount(text, currency_digits(currency))
-            if text.strip() not in {"0", "0.00", "0,00"}
-            else Decimal(0)
-        )
-        if isinstance(amount, AmountError):
-            expect_input(context, step)
-            await reply(
-                update, context, amount_problem(t, amount, currency), cancel_keyboard(t), edit=False
-            )
-            return
-        if step == "lock_limit":
-            expect_input(context, "new_pin", {"limit": str(amount), "currency": currency})
-            await reply(
-                update,
-                context,
-                t._(
-                    "Now choose a PIN of 4 to 8 digits and send it. "
-                    "I will delete your message right away."
-                ),
-                cancel_keyboard(t),
-                edit=False,
-            )
-            return
-        lock = (await wallet.spending_limits(user.id)).lock
-        if lock is not None and amount * 10 ** currency_digits(lock.currency) <= lock.limit_minor:
-            await wallet.change_parental_limit(user.id, amount, None)
-            clear_input(context)
-            await reply(
-                update,
-                context,
-                t._("Done: the limit is now {limit}.", limit=t.money(amount, currency)),
-                back_to_wallet(t),
-                edit=False,
-            )
-            return
-        expect_input(context, "raise_pin", {"limit": str(amount)})
-        await reply(
+    zero = text.strip() in {"0", "0.00", "0,00"}  # a valid limit: no purchases at all
+    amount = Decimal(0) if zero else parse_money_amount(text, currency_digits(currency))
+    if isinstance(amount, AmountError):
+        expect_input(context, step)
+        await say(update, context, amount_problem(t, amount, currency), cancel_keyboard(t))
+        return
+    if step == "lock_limit":
+        expect_input(context, "new_pin", {"limit": str(amount), "currency": currency})
+        await say(
             update,
             context,
-            t._("Raising the limit needs the PIN. Send it now."),
+            t._(
+                "Now choose a PIN of 4 to 8 digits and send it. "
+                "I will delete your message right away."
+            ),
             cancel_keyboard(t),
-            edit=False,
         )
         return
+    try:
+        await wallet.change_parental_limit(user.id, amount, None)
+    except PinProblem as problem:
+        if problem.why == "needed":
+            expect_input(context, "raise_pin", {"limit": str(amount)})
+            text = t._("Raising the limit needs the PIN. Send it now.")
+        else:
+            text = pin_problem(t, problem)
+    else:
+        text = t._("Done: the limit is now {limit}.", limit=t.money(amount, currency))
+    await say(update, context, text, next_step_keyboard(context))
 
+
+async def take_pin(
+    update: Update, context: BotContext, step: str, data: dict[str, Any], pin: str
+) -> None:
+    t, user = context.t, update.effective_user
+    assert user is not None
     await forget_pin_message(update, context)
     try:
-        if step == "new_pin":
-            expect_input(context, "confirm_pin", {**data, "pin": text.strip()})
-            await reply(
-                update,
-                context,
-                t._("Send the same PIN again to confirm."),
-                cancel_keyboard(t),
-                edit=False,
-            )
-            return
-        if step == "confirm_pin":
-            if text.strip() != data.get("pin"):
-                clear_input(context)
-                await reply(
-                    update,
-                    context,
-                    t._("The two PINs are different. Nothing was saved; start again."),
-                    back_to_wallet(t),
-                    edit=False,
-                )
-                return
-            await wallet.set_parental_lock(
-                user.id, Decimal(data["limit"]), data["currency"], text.strip()
-            )
-            clear_input(context)
-            await reply(
-                update,
-                context,
-                t._(
-                    "The parental lock is on: {limit} a month.",
-                    limit=t.money(Decimal(data["limit"]), data["currency"]),
-                ),
-                back_to_wallet(t),
-                edit=False,
-            )
-            return
-        if step == "raise_pin":
-            effective = await wallet.change_parental_limit(
-                user.id, Decimal(data["limit"]), text.strip()
-            )
-            clear_input(context)
-            when = t.datetime_text(effective) if effective else ""
-            await reply(
-                update,
-                context,
-                t._("The new limit takes effect on {when}.", when=when),
-                back_to_wallet(t),
-                edit=False,
-            )
-            return
-        if step == "lift_pin":
-            effective = await wallet.lift_parental_lock(user.id, text.strip())
-            clear_input(context)
-            await reply(
-                update,
-                context,
-                t._("The lock will be removed on {when}.", when=t.datetime_text(effective)),
-                back_to_wallet(t),
-                edit=False,
-            )
+        text = await PIN_STEPS[step](context, user.id, data, pin)
     except PinProblem as problem:
-        clear_input(context)
-        await reply(update, context, pin_problem(t, problem), back_to_wallet(t), edit=False)
+        text = pin_problem(t, problem)
     except WalletError as exc:
-        clear_input(context)
         log.info("parental lock step %s refused: %s", step, exc)
-        await reply(
-            update,
-            context,
-            t._("A parental lock is already set; change it with its PIN."),
-            back_to_wallet(t),
-            edit=False,
-        )
+        text = t._("A parental lock is already set; change it with its PIN.")
+    await say(update, context, text, next_step_keyboard(context))
+
+
+async def new_pin(context: BotContext, user_id: int, data: dict[str, Any], pin: str) -> str:
+    expect_input(context, "confirm_pin", {**data, "pin": pin})
+    return context.t._("Send the same PIN again to confirm.")
+
+
+async def confirm_pin(context: BotContext, user_id: int, data: dict[str, Any], pin: str) -> str:
+    t = context.t
+    if pin != data.get("pin"):
+        return t._("The two PINs are different. Nothing was saved; start again.")
+    limit = Decimal(data["limit"])
+    await wallet_of(context).set_parental_lock(user_id, limit, data["currency"], pin)
+    return t._("The parental lock is on: {limit} a month.", limit=t.money(limit, data["currency"]))
+
+
+async def raise_pin(context: BotContext, user_id: int, data: dict[str, Any], pin: str) -> str:
+    effective = await wallet_of(context).change_parental_limit(user_id, Decimal(data["limit"]), pin)
+    when = context.t.datetime_text(effective) if effective else ""
+    return context.t._("The new limit takes effect on {when}.", when=when)
+
+
+async def lift_pin(context: BotContext, user_id: int, data: dict[str, Any], pin: str) -> str:
+    effective = await wallet_of(context).lift_parental_lock(user_id, pin)
+    return context.t._(
+        "The lock will be removed on {when}.", when=context.t.datetime_text(effective)
+    )
+
+
+PIN_STEPS = {
+    "new_pin": new_pin,
+    "confirm_pin": confirm_pin,
+    "raise_pin": raise_pin,
+    "lift_pin": lift_pin,
+}
 
 
 def pin_problem(t: Translator, problem: PinProblem) -> str:

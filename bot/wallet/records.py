@@ -170,5 +170,5 @@ class PinProblem(WalletError):
 
     def __init__(self, why: str, locked_until: int | None = None) -> None:
         super().__init__(why)
-        self.why = why  # "format", "wrong", "locked", "none"
+        self.why = why  # "format", "wrong", "locked", "none", "needed"
         self.locked_until = locked_until

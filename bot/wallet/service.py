@@ -453,7 +453,8 @@ class Wallet:
         self, user_id: int, limit: Decimal, pin: str | None, at: int | None = None
     ) -> int | None:
         """Lower now (no PIN needed); raise with the PIN after 24 hours. Returns when it applies
-        (None: already applied)."""
+        (None: already applied). A raise without a PIN is refused as ``PinProblem("needed")``
+        before any attempt is counted."""
         moment = now() if at is None else at
         lock = await limits.get_lock(self._db, user_id)
         if lock is None:
@@ -464,7 +465,9 @@ class Wallet:
         if limit_minor <= lock.limit_minor:
             await limits.lower_limit(self._db, user_id, limit_minor)
             return None
-        await self.check_pin(user_id, pin or "", moment)
+        if pin is None:
+            raise PinProblem("needed")
+        await self.check_pin(user_id, pin, moment)
         effective = moment + RAISE_DELAY_SECONDS
         await limits.schedule_change(
             self._db, user_id, limit_minor=limit_minor, lift=False, effective_at=effective
