@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import home, plumbing
+from bot import home, plumbing, scam
 from bot.brand import default_brand, load_brand
 from bot.catalog import default_catalog, load_catalog
 from bot.config import Settings
@@ -27,7 +27,7 @@ from bot.users import UserRepository
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-FEATURES = (home,)
+FEATURES = (home, scam)
 
 
 async def open_services(settings: Settings) -> Services:
