@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from bot.brand import Brand, default_brand
 from bot.i18n import Catalogs
 from bot.scam import scan
+from bot.scam.detector import context_for
 from bot.scam.explain import MESSAGES, RISKS
+from bot.scam.normalize import normalize
+from bot.scam.rules import RULES, apply_rules
 from bot.scam.score import WEIGHTS
 
 BRAND = default_brand()
@@ -233,3 +239,14 @@ def test_every_reason_has_a_message_a_weight_and_a_risk() -> None:
     weighted = {key.removesuffix("_in_context") for key in WEIGHTS}
     assert codes <= weighted | {"off_platform_payment", "unofficial_link", "free_coin_generator"}
     assert set(RISKS) == codes
+
+
+def test_skipping_the_rules_for_messages_without_triggers_loses_nothing() -> None:
+    """apply_rules skips messages with no trigger cue, link or instrument: no rule would fire."""
+    texts = [text for text, _, _ in CASES] + [text for text, _, _ in ABOUT_CASES]
+    with (Path(__file__).parent / "data" / "uci-sms-spam-collection.jsonl").open() as handle:
+        texts += [json.loads(line)["text"] for line in itertools.islice(handle, 1500)]
+    for text in texts:
+        ctx = context_for(normalize(text), BRAND)
+        if not apply_rules(ctx):
+            assert [f for rule in RULES for f in rule(ctx)] == [], text

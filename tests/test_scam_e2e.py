@@ -128,6 +128,8 @@ async def test_check_an_offer_from_the_menu_and_the_command(harness: Harness) ->
     assert card["text"].startswith("⛔")
     [clear] = await ana.send("/check see you tomorrow")
     assert clear["text"].startswith("✅")
+    [card] = await ana.send("/check\nCheap coins here, 50% off, DM me")
+    assert card["text"].startswith("⛔")
 
 
 async def test_junk_is_answered_without_errors(harness: Harness) -> None:

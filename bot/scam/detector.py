@@ -13,12 +13,12 @@ from functools import cache
 from bot.brand import Brand
 from bot.catalog import Catalog, default_catalog
 from bot.i18n import Translator
-from bot.scam.cues import CueMatcher, matcher_for
+from bot.scam.cues import matcher_for
 from bot.scam.explain import explain, framing_reason
 from bot.scam.extract import extract
 from bot.scam.lookalike import LinkJudge
 from bot.scam.model import Verdict
-from bot.scam.normalize import normalize
+from bot.scam.normalize import Normalized, normalize
 from bot.scam.rules import Context, apply_rules, framing
 from bot.scam.score import ABOUT_SCAM_FACTOR, combine, verdict_for
 
@@ -55,10 +55,25 @@ def _judge(brand: Brand) -> LinkJudge:
     return entry[1]
 
 
-def prepare(brand: Brand) -> CueMatcher:
-    """Compile the phrase lists for a brand now rather than on the first message."""
+def prepare(brand: Brand) -> None:
+    """Compile the phrase lists and load the defaults now rather than on the first message."""
     _judge(brand)
-    return matcher_for(brand.platform)
+    _default_prices()
+    matcher_for(brand.platform)
+
+
+def context_for(
+    normalized: Normalized, brand: Brand, prices: Mapping[str, Decimal] | None = None
+) -> Context:
+    """Everything the rules read about a normalized text: cues, features, judged links."""
+    features = extract(normalized, matcher_for(brand.platform))
+    judge = _judge(brand)
+    return Context(
+        features,
+        tuple(judge.judge(link) for link in features.links),
+        judge,
+        prices if prices is not None else _default_prices(),
+    )
 
 
 def scan(
@@ -81,14 +96,7 @@ def scan(
     if translator is not None and translator.locale != locale:
         raise ValueError(f"translator speaks {translator.locale}, not {locale}")
     normalized = normalize(text[:MAX_SCAN_CHARS])
-    features = extract(normalized, matcher_for(brand.platform))
-    judge = _judge(brand)
-    ctx = Context(
-        features,
-        tuple(judge.judge(link) for link in features.links),
-        judge,
-        prices if prices is not None else _default_prices(),
-    )
+    ctx = context_for(normalized, brand, prices)
     findings = apply_rules(ctx)
     score = combine(findings)
     about = None if forwarded else framing(ctx)

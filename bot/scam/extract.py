@@ -273,7 +273,7 @@ _CONTAINED_IN: tuple[tuple[Cue, tuple[Cue, ...]], ...] = (
     (Cue.ASSURANCE, (Cue.QUESTION,)),  # "legit" in "is it legit?"
     (Cue.SELL, (Cue.QUESTION,)),  # "selling" in "someone is selling… legit?"
     (Cue.CONTACT, (Cue.QUESTION,)),
-    (Cue.WARNING, (Cue.ASSURANCE,)),  # "scam" in "not a scam"
+    (Cue.WARNING, (Cue.ASSURANCE, Cue.THREAT)),  # "scam" in "not a scam", "to avoid suspension"
     (Cue.NEGATION, (Cue.ASSURANCE, *_CONTENT)),  # "no" in "no scam", "no-cost"
     (Cue.CHEAP, (Cue.CHEAPER,)),  # "murah" in "lebih murah"
 )

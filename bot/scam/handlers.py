@@ -136,7 +136,7 @@ async def check_private_text(update: Update, context: BotContext) -> bool:
         await reply(update, context, risk_answer(t, context.services, verdict), _menu(t))
         return True
     if forwarded:
-        await reply(update, context, all_clear(t, context.services), _menu(t))
+        await reply(update, context, all_clear(t), _menu(t))
         return True
     return False
 
@@ -202,7 +202,7 @@ def risk_answer(t: Translator, services: Services, verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def all_clear(t: Translator, services: Services) -> str:
+def all_clear(t: Translator) -> str:
     return "\n".join(
         [
             t._("✅ I found no signs of a scam in this message."),
@@ -243,7 +243,10 @@ async def show_howto(update: Update, context: BotContext) -> None:
 async def check_command(update: Update, context: BotContext) -> None:
     """``/check`` alone explains how; ``/check TEXT`` checks the text."""
     message = update.effective_message
-    text = message.text.partition(" ")[2].strip() if message and message.text else ""
+    text = ""
+    if message is not None and message.text and message.entities:
+        command = message.entities[0]  # "/check" or "/check@bot", ASCII: offsets are indexes
+        text = message.text[command.offset + command.length :].strip()
     if text and message is not None:
         user = update.effective_user
         t = context.t
@@ -259,7 +262,7 @@ async def check_command(update: Update, context: BotContext) -> None:
             body = verdict_card(t, context.services, verdict, None)
             await reply(update, context, body, card_keyboard(t, context.services, check_id))
         else:
-            await reply(update, context, all_clear(t, context.services), _menu(t))
+            await reply(update, context, all_clear(t), _menu(t))
         return
     await reply(update, context, howto_text(context.t), _menu(context.t))
 
@@ -357,7 +360,8 @@ async def watch_group_message(update: Update, context: BotContext) -> None:
                     name=name,
                     reason=reason,
                 )
-                await context.bot.send_message(chat.id, notice)
+                thread = message.message_thread_id if message.is_topic_message else None
+                await context.bot.send_message(chat.id, notice, message_thread_id=thread)
             return
     if shield.limiter.allow(chat.id, time.monotonic()):
         await message.reply_text(group_warning(t, services, reason), do_quote=True)

@@ -182,7 +182,7 @@ def free_coin_generator(ctx: Context) -> Iterable[Finding]:
 
 def credential_request(ctx: Context) -> Iterable[Finding]:
     features = ctx.features
-    span = _near(ctx, features.cue(Cue.REQUEST), features.cue(Cue.CREDENTIAL), 4)
+    span = _near(ctx, features.cue(Cue.REQUEST), features.cue(Cue.CREDENTIAL), 6)
     if span is None:
         return
     in_context = any(
