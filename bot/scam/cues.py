@@ -203,6 +203,9 @@ def _compile_token(token: str, proclitics: tuple[str, ...]) -> tuple[str, list[A
             # a multi-word alternative is anchored by its first word, which must then be exact
             following = normalized[1] if len(normalized) > 1 else None
             anchors.append(Anchor(head + normalized[0], stem and len(normalized) == 1, following))
+    # the longest alternative first: a regex alternation takes the first that matches, and the
+    # evidence should be "que te llegó", not "que te"
+    branches.sort(key=len, reverse=True)
     return "(?:" + "|".join(branches) + ")", anchors, single_words
 
 
