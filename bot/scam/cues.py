@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -131,9 +131,11 @@ class _Candidates:
             by_next_stem += [(stem, compiled) for stem in compiled.then_stems]
         return cls(tuple(any_next), {w: tuple(c) for w, c in by_next.items()}, tuple(by_next_stem))
 
-    def given(self, following: str) -> list[_Compiled]:
-        found = list(self.any_next)
-        found += self.by_next.get(following, ())
+    def given(self, following: str) -> Sequence[_Compiled]:
+        exact = self.by_next.get(following)
+        if exact is None and not self.by_next_stem:
+            return self.any_next  # the common case: no second list to build
+        found = [*self.any_next, *(exact or ())]
         found += [c for stem, c in self.by_next_stem if following.startswith(stem)]
         return found
 
@@ -308,7 +310,7 @@ class CueMatcher:
 
     def find(self, folded: str) -> tuple[list[Hit], Words]:
         words = _WORD.findall(folded)
-        spans = [match.span() for match in _WORD.finditer(folded)]
+        starts = [match.start() for match in _WORD.finditer(folded)]
         hits: list[Hit] = []
         seen: set[tuple[Cue, int, int, str]] = set()
         per_cue: dict[Cue, int] = {}
@@ -318,7 +320,8 @@ class CueMatcher:
             candidates = cache[word] if word in cache else self._candidates(word)
             if candidates is None:
                 continue
-            start, word_end = spans[position]
+            start = starts[position]
+            word_end = start + len(word)
             following = words[position + 1] if position < last else ""
             for compiled in candidates.given(following):
                 if per_cue.get(compiled.cue, 0) >= MAX_HITS_PER_CUE:
@@ -335,7 +338,7 @@ class CueMatcher:
                     seen.add(key)
                     per_cue[compiled.cue] = per_cue.get(compiled.cue, 0) + 1
                     hits.append(Hit(compiled.cue, start, end, compiled.language))
-        return hits, Words(tuple(start for start, _ in spans))
+        return hits, Words(tuple(starts))
 
 
 def load_phrase_files() -> list[PhraseFile]:

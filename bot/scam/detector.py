@@ -99,8 +99,8 @@ def scan(
     ctx = context_for(normalized, brand, prices)
     findings = apply_rules(ctx)
     score = combine(findings)
-    about = None if forwarded else framing(ctx)
-    if about is not None and findings:
+    about = framing(ctx) if findings and not forwarded else None
+    if about is not None:
         code, (start, end) = about
         described = explain(findings, normalized, translator)
         return Verdict(
