@@ -1,8 +1,9 @@
 -- Scam shield: every check's verdict (for statistics), the evidence behind it, the reports users
 -- file about sellers, and each group's watch setting.
 
--- One scanned message. The text and the forward origin are kept only for flagged private checks,
--- which a report may refer to; everything else keeps just the verdict.
+-- One scanned message: every private one, and the group messages the bot acted on. The text and
+-- the forward origin are kept only for flagged private checks, which a report may refer to;
+-- everything else keeps just the verdict.
 CREATE TABLE scam_checks (
     check_id       INTEGER PRIMARY KEY,
     source         TEXT    NOT NULL CHECK (source IN ('private', 'forwarded', 'group')),

@@ -1,8 +1,9 @@
 """Scam shield storage: checks and their reasons, reports, group watch settings, statistics.
 
-A check is recorded for every scanned message (private, forwarded or in a group) so statistics
-cover them all, but its text and forward origin are kept only when it was flagged in a private
-chat: that is what "Report this seller" refers to, and nothing else needs the words.
+A check is recorded for every message scanned in a private chat (so statistics cover safe ones
+too) and for every group message the bot acted on; its text and forward origin are kept only
+when it was flagged in a private chat: that is what "Report this seller" refers to, and nothing
+else needs the words.
 """
 
 from __future__ import annotations
