@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import home, plumbing, recharge, wallet
+from bot import home, plumbing, recharge, scam, wallet
 from bot.brand import default_brand, load_brand
 from bot.catalog import default_catalog, load_catalog
 from bot.config import Settings
@@ -32,7 +32,7 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # Requests in flight to the Bot API at once: plenty for Telegram's ~30 messages a second.
 HTTP_CONNECTIONS = 32
 POLL_READ_TIMEOUT = 5.0
-FEATURES = (home, wallet, recharge)
+FEATURES = (home, wallet, recharge, scam)
 
 
 async def open_services(settings: Settings) -> Services:

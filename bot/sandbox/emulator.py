@@ -222,6 +222,8 @@ class Emulator:
         self._pre_checkouts: dict[str, PreCheckout] = {}
         self._pre_checkout_ids = itertools.count(1)
         self._handlers: dict[str, Handler] = {}
+        # group chats: chat id -> user id -> ChatMember (see "Group membership" below)
+        self.group_members: dict[int, dict[int, Json]] = {}
         for attribute in dir(self):
             func = getattr(self, attribute)
             name = getattr(func, "__api_name__", None)
@@ -507,6 +509,7 @@ class Emulator:
         return {"reply_markup": markup} if "inline_keyboard" in markup else {}
 
     def _bot_message(self, state: ChatState, fields: Json, params: Json) -> Json:
+        reply = self._reply_fields(state, params)
         message: Json = {
             "message_id": next(state.message_ids),
             "from": self.bot_user,
@@ -516,6 +519,7 @@ class Emulator:
         }
         if "message_thread_id" in params:
             message["message_thread_id"] = params["message_thread_id"]
+        message.update(reply)
         state.messages[message["message_id"]] = message
         self._record("message", state.chat["id"], message)
         return message
@@ -714,6 +718,7 @@ class Emulator:
     async def delete_message(self, params: Json) -> bool:
         state = self._chat(params["chat_id"])
         message = self._message(state, params["message_id"], "delete")
+        self._check_delete_rights(state, message)
         del state.messages[message["message_id"]]
         self._record("delete", state.chat["id"], {"message_id": message["message_id"]})
         return True
@@ -1020,6 +1025,151 @@ class Emulator:
         for name, counter in counters.items():
             setattr(self, name, counter)
 
+    # ------------------------------------------------------ group membership
+    # Groups where the bot watches for scams: who is a member or an administrator (with which
+    # rights), the bot's own rights, people posting, and the methods that read membership.
+    # A chat added with add_group() and never given members here is not modelled: the bot is
+    # an administrator with every right there, and every known user a member.
+    def create_group(
+        self, title: str, *, chat_id: int, creator_id: int, kind: str = "supergroup"
+    ) -> Json:
+        """A group ("group" or "supergroup") created by a user, who is its owner."""
+        if kind not in ("group", "supergroup"):
+            raise ValueError(f"not a group type: {kind}")
+        chat: Json = {"id": chat_id, "type": kind, "title": title}
+        self.chats[chat_id] = ChatState(chat)
+        self.group_members[chat_id] = {
+            creator_id: {"status": "creator", "user": self.users[creator_id], "is_anonymous": False}
+        }
+        return chat
+
+    def join_group(
+        self, chat_id: int, user_id: int, *, admin: bool = False, can_delete_messages: bool = False
+    ) -> None:
+        """A user joins (as a member, or as an administrator with the given right)."""
+        user = self.users[user_id]
+        members = self.group_members[chat_id]
+        members[user_id] = (
+            _administrator(user, can_delete_messages) if admin else _member(user, "member")
+        )
+
+    def add_bot_to_group(
+        self,
+        chat_id: int,
+        by_user_id: int,
+        *,
+        admin: bool = False,
+        can_delete_messages: bool = False,
+    ) -> Json:
+        """Someone adds the bot (or changes its rights): Telegram sends ``my_chat_member``."""
+        members = self.group_members[chat_id]
+        bot_id = self.bot_user["id"]
+        old = members.get(bot_id) or _member(self.bot_user, "left")
+        new = (
+            _administrator(self.bot_user, can_delete_messages)
+            if admin
+            else _member(self.bot_user, "member")
+        )
+        members[bot_id] = new
+        return self.push_update(
+            {
+                "my_chat_member": {
+                    "chat": self.chats[chat_id].chat,
+                    "from": self.users[by_user_id],
+                    "date": int(time.time()),
+                    "old_chat_member": old,
+                    "new_chat_member": new,
+                }
+            }
+        )
+
+    def post_in_group(self, user_id: int, chat_id: int, text: str, **extra: Any) -> Json:
+        """A member posts in a group; only members can."""
+        member = self.group_members.get(chat_id, {}).get(user_id)
+        if member is None or member["status"] in ("left", "kicked"):
+            raise LookupError(f"user {user_id} is not a member of chat {chat_id}")
+        return self.send_text(user_id, text, chat_id=chat_id, **extra)
+
+    def post_anonymously(self, chat_id: int, text: str) -> Json:
+        """An anonymous administrator posts: the message comes from the group itself."""
+        state = self.chats[chat_id]
+        message: Json = {
+            "message_id": next(state.message_ids),
+            "from": ANONYMOUS_ADMIN,
+            "sender_chat": state.chat,
+            "chat": state.chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        state.messages[message["message_id"]] = message
+        self.push_update({"message": message})
+        return message
+
+    def _membership(self, state: ChatState, user_id: int) -> Json:
+        user = self.bot_user if user_id == self.bot_user["id"] else self.users.get(user_id)
+        if user is None:
+            raise bad_request("user not found")
+        members = self.group_members.get(state.chat["id"])
+        if members is None:  # not modelled: see the section comment
+            if user_id == self.bot_user["id"]:
+                return _administrator(self.bot_user, can_delete_messages=True)
+            return _member(user, "member")
+        bot = members.get(self.bot_user["id"])
+        if bot is None or bot["status"] in ("left", "kicked"):
+            raise ApiError(403, f"Forbidden: bot is not a member of the {state.chat['type']} chat")
+        return members.get(user_id) or _member(user, "left")
+
+    def _check_delete_rights(self, state: ChatState, message: Json) -> None:
+        """Telegram's rules for deleting someone else's message in a group."""
+        if time.time() - message["date"] > 48 * 3600:
+            raise bad_request("message can't be deleted")
+        if state.chat["type"] not in ("group", "supergroup"):
+            return
+        if message["from"]["id"] == self.bot_user["id"]:
+            return
+        bot = self._membership(state, self.bot_user["id"])
+        allowed = bot["status"] == "creator" or (
+            bot["status"] == "administrator"
+            and (state.chat["type"] == "group" or bot["can_delete_messages"])
+        )
+        if not allowed:
+            raise bad_request("message can't be deleted")
+
+    def _reply_fields(self, state: ChatState, params: Json) -> Json:
+        reply = params.get("reply_parameters")
+        if not reply:
+            return {}
+        target = state.messages.get(reply["message_id"])
+        if target is None:
+            if reply.get("allow_sending_without_reply"):
+                return {}
+            raise bad_request("message to be replied not found")
+        return {"reply_to_message": {k: v for k, v in target.items() if k != "reply_to_message"}}
+
+    @api("getChatMember")
+    async def get_chat_member(self, params: Json) -> Json:
+        state = self._chat(params["chat_id"])
+        if state.chat["type"] == "private":
+            if params["user_id"] not in (state.chat["id"], self.bot_user["id"]):
+                raise bad_request("user not found")
+            user = self.users.get(params["user_id"]) or self.bot_user
+            return _member(user, "member")
+        return self._membership(state, params["user_id"])
+
+    @api("getChatAdministrators")
+    async def get_chat_administrators(self, params: Json) -> list[Json]:
+        state = self._chat(params["chat_id"])
+        if state.chat["type"] == "private":
+            raise bad_request("there are no administrators in the private chat")
+        self._membership(state, self.bot_user["id"])  # the bot must be in the chat
+        members = self.group_members.get(state.chat["id"], {})
+        return [
+            member
+            for member in members.values()
+            if member["status"] in ("creator", "administrator")
+            and (params.get("return_bots") or not member["user"]["is_bot"])
+        ]
+
 
 STATE_VERSION = 1
 _COUNTERS = ("_update_ids", "_user_ids", "_callback_ids", "_pre_checkout_ids")
@@ -1054,6 +1204,41 @@ async def _request_params(request: web.Request) -> Json:
     else:
         params.update(await request.post())
     return params
+
+
+# ----------------------------------------------------------- group membership (see Emulator)
+# Telegram's fixed sender of messages that anonymous group administrators post.
+ANONYMOUS_ADMIN: Json = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+
+def _member(user: Json, status: str) -> Json:
+    return {"status": status, "user": user}
+
+
+def _administrator(user: Json, can_delete_messages: bool) -> Json:
+    """A ChatMemberAdministrator with the usual rights of a moderating bot or person."""
+    return {
+        "status": "administrator",
+        "user": user,
+        "can_be_edited": False,
+        "is_anonymous": False,
+        "can_manage_chat": True,
+        "can_delete_messages": can_delete_messages,
+        "can_manage_video_chats": False,
+        "can_restrict_members": False,
+        "can_promote_members": False,
+        "can_change_info": False,
+        "can_invite_users": True,
+        "can_post_stories": False,
+        "can_edit_stories": False,
+        "can_delete_stories": False,
+        "can_pin_messages": False,
+    }
 
 
 def main() -> None:
