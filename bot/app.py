@@ -14,12 +14,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import home, plumbing
+from bot import faq, home, plumbing
 from bot.brand import default_brand, load_brand
 from bot.catalog import default_catalog, load_catalog
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.db import Database
+from bot.faq.service import open_faq
 from bot.i18n import Catalogs, telegram_language_code
 from bot.registry import Registry
 from bot.users import UserRepository
@@ -27,7 +28,7 @@ from bot.users import UserRepository
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-FEATURES = (home,)
+FEATURES = (home, faq)
 
 
 async def open_services(settings: Settings) -> Services:
@@ -35,6 +36,7 @@ async def open_services(settings: Settings) -> Services:
     brand = load_brand(settings.brand_path) if settings.brand_path else default_brand()
     catalog = load_catalog(settings.catalog_path) if settings.catalog_path else default_catalog()
     catalogs = Catalogs(default_locale=settings.default_locale)
+    faq_service = open_faq(settings, brand=brand, catalog=catalog, catalogs=catalogs)
     db = await Database.open(settings.database_path)
     return Services(
         settings=settings,
@@ -44,6 +46,7 @@ async def open_services(settings: Settings) -> Services:
         registry=Registry(),
         brand=brand,
         catalog=catalog,
+        faq=faq_service,
     )
 
 

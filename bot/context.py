@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
@@ -14,6 +14,9 @@ from bot.db import Database
 from bot.i18n import Catalogs, Translator
 from bot.registry import Registry
 from bot.users import UserRecord, UserRepository
+
+if TYPE_CHECKING:
+    from bot.faq.service import Faq
 
 SERVICES_KEY = "services"
 
@@ -27,6 +30,7 @@ class Services:
     registry: Registry
     brand: Brand
     catalog: Catalog
+    faq: Faq | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
