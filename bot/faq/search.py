@@ -40,13 +40,16 @@ K1 = 1.2
 BODY_WEIGHT = 0.2
 BODY_LENGTH_NORM = 0.75
 # How much of the score each measure gives, and the discount for another language's match.
-COVERAGE_SHARE = 0.6
+COVERAGE_SHARE = 0.7
 CROSS_LOCALE_FACTOR = 0.8
+# Below 1, a word that happens to occur in one entry only weighs less against the rest of the
+# question: with a few dozen entries, rarity is partly chance.
+IDF_POWER = 0.4
 # Myths share their topic with a plain question ("is it safe to buy cheap coins?"); the plain
 # answer should win such a tie, and the myth stays one tap away as a related question.
 MYTH_FACTOR = 0.93
 # A word the language does not know weighs this share of the language's rarest word.
-UNKNOWN_WORD_WEIGHT = 0.3
+UNKNOWN_WORD_WEIGHT = 0.6
 # Typo tolerance: the least fuzz.ratio for a known term to stand in for an unknown one.
 MIN_FUZZY_LENGTH = 5
 FUZZY_CUTOFF = {5: 79.0, 6: 79.0}
@@ -56,7 +59,7 @@ RERANK_DEPTH = 12
 
 # Above ANSWER_THRESHOLD the best match is the answer; between the two, the best matches are
 # offered as buttons; below SUGGEST_THRESHOLD the FAQ has nothing to say.
-ANSWER_THRESHOLD = 0.5
+ANSWER_THRESHOLD = 0.45
 SUGGEST_THRESHOLD = 0.2
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -103,6 +106,8 @@ class _LocaleIndex:
             for word in [*(hints.stopwords if hints else ()), *ignored]
             for token in tokens(word)
         )
+        # A word whose stem is a stopword's ("whats", "какая") is as empty as the stopword.
+        self.stop_stems = frozenset(stem(locale, token) for token in self.stopwords)
         self.synonyms: dict[str, str] = {}
         self.docs: list[_Doc] = []
         self.postings: dict[str, list[tuple[int, float]]] = {}
@@ -123,6 +128,8 @@ class _LocaleIndex:
                     found.append(AMOUNT_TERM)
                 continue
             term = stem(self.locale, token)
+            if term in self.stop_stems:
+                continue
             found.append(self.synonyms.get(term, term))
         return found
 
@@ -161,7 +168,7 @@ class _LocaleIndex:
         count = len(self.docs)
         self.postings = dict(postings)
         self.idf = {
-            term: math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
+            term: math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5)) ** IDF_POWER
             for term, docs in self.postings.items()
         }
         self.unknown_weight = UNKNOWN_WORD_WEIGHT * max(self.idf.values(), default=1.0)
@@ -273,6 +280,7 @@ class FaqIndex:
         """``ignored``: words that say nothing about which entry is meant (the platform's name,
         which every answer is about)."""
         self.content = content
+        self._order = {entry_id: n for n, entry_id in enumerate(content.entries)}
         self._indexes: dict[str, _LocaleIndex] = {}
         for locale in content.locales:
             index = _LocaleIndex(locale, content.hints.get(locale), ignored)
@@ -297,7 +305,9 @@ class FaqIndex:
                 current = best.get(entry_id)
                 if current is None or value > current.score:
                     best[entry_id] = Match(entry_id, round(value, 4), index_locale)
-        ranked = sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
+        # Ties go to the entry listed first: the content lists general questions before
+        # specific ones.
+        ranked = sorted(best.values(), key=lambda m: (-m.score, self._order[m.entry_id]))
         return ranked[: max(limit, 0)]
 
     def entries(self) -> Mapping[str, Entry]:
