@@ -1,8 +1,10 @@
-"""``python -m bot faq …``: search the FAQ as the bot would, and lint its content.
+"""``python -m bot faq …``: search the FAQ as the bot would, lint its content, read the votes.
 
 ``search`` prints the best entries for a query in a language (``--json``:
 ``{"results": [{"id", "score", "question"}, …]}``, best first). ``lint`` prints every problem in
-the content and exits 1 when there is any, so CI can run it.
+the content and exits 1 when there is any, so CI can run it. ``votes`` shows how helpful users
+found each answer (``--json``: ``{"votes": [{"id", "helpful", "not_helpful"}, …]}``), least
+helpful first, so an operator knows which answers to rewrite.
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ class SearchOutput(BaseModel):
     results: list[SearchResult]
 
 
+class VoteRow(BaseModel):
+    id: str
+    helpful: int
+    not_helpful: int
+
+
+class VotesOutput(BaseModel):
+    votes: list[VoteRow]
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     faq = commands.add_parser("faq", help="search and check the FAQ content")
     actions = faq.add_subparsers(dest="faq_command", metavar="ACTION", required=True)
@@ -45,6 +57,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     actions.add_parser("lint", help="check the FAQ content; exit 1 on any problem").set_defaults(
         handler=_lint
     )
+
+    votes = actions.add_parser("votes", help='"Was this helpful?" votes per entry, worst first')
+    votes.add_argument("--json", action="store_true", help="print JSON")
+    votes.set_defaults(handler=_votes)
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -97,6 +113,35 @@ def _lint(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FAILURE
     print(f"{root}: no problems")
+    return EXIT_OK
+
+
+def _votes(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.db import Database
+    from bot.faq.storage import FaqStore
+
+    settings = _settings()
+
+    async def read() -> list[VoteRow]:
+        db = await Database.open(settings.database_path)
+        try:
+            counts = await FaqStore(db).vote_counts()
+        finally:
+            await db.close()
+        return [
+            VoteRow(id=c.entry_id, helpful=c.helpful, not_helpful=c.not_helpful) for c in counts
+        ]
+
+    rows = asyncio.run(read())
+    if args.json:
+        print(VotesOutput(votes=rows).model_dump_json())
+    else:
+        for row in rows:
+            print(f"{row.id:28}  👍 {row.helpful:>5}  👎 {row.not_helpful:>5}")
+        if not rows:
+            print("no votes yet")
     return EXIT_OK
 
 

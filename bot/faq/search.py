@@ -61,6 +61,9 @@ RERANK_DEPTH = 12
 # offered as buttons; below SUGGEST_THRESHOLD the FAQ has nothing to say.
 ANSWER_THRESHOLD = 0.45
 SUGGEST_THRESHOLD = 0.2
+# A best match this close to the second ("gifts": what coins buy, or how gifts become diamonds?)
+# is a guess, so the user picks.
+ANSWER_MARGIN = 0.03
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 # What a number of two or more digits in a question stands for: the prices and package sizes that
@@ -84,8 +87,11 @@ class Decision:
 
 
 def decide(matches: list[Match], suggestions: int = 3) -> Decision:
+    """Answer a clear winner; offer the best few when the best is weak or has a close rival."""
     if matches and matches[0].score >= ANSWER_THRESHOLD:
-        return Decision(matches[0], ())
+        runner_up = matches[1].score if len(matches) > 1 else 0.0
+        if matches[0].score - runner_up >= ANSWER_MARGIN:
+            return Decision(matches[0], ())
     offered = tuple(m for m in matches[:suggestions] if m.score >= SUGGEST_THRESHOLD)
     return Decision(None, offered)
 
