@@ -68,13 +68,13 @@ INLINE_CACHE_SECONDS = 60
 SNIPPET_CHARS = 120
 _COLUMNS = 2
 _TAG = re.compile(r"<[^>]*>")
-# Where each action button leads: a registry action name, or the support hand-off.
 _ACTION_LABELS = {
     Action.RECHARGE: N_("💳 Recharge now"),
     Action.RETRY: N_("🔁 Try again"),
     Action.ORDERS: N_("🧾 Check my orders"),
     Action.HUMAN: N_("🙋 Talk to a human"),
 }
+# The registry action each button leads to ("human" is the support hand-off instead).
 _ACTION_TARGETS = {Action.RECHARGE: "recharge", Action.RETRY: "recharge", Action.ORDERS: "orders"}
 
 
@@ -160,11 +160,12 @@ class FaqBot:
                 + "</i>"
             )
         category = self.faq.content.categories[entry.category]
+        page = category.entry_ids.index(entry.id) // PAGE_SIZE
         rows.append(
             [
                 InlineKeyboardButton(
                     f"⬅️ {category.icon} {category.name(t.locale)}",
-                    callback_data=pack("faq", "cat", category.id, 0),
+                    callback_data=pack("faq", "cat", category.id, page),
                 )
             ]
         )

@@ -4,8 +4,8 @@ Every language has its own inverted index over its own wording of the entries. A
 *phrasings* (the question, the other ways people ask it, its keywords) weigh most; the answer
 counts too, less. A query is folded, tokenized and stemmed (:mod:`bot.faq.text`), stopwords of
 the language are dropped, synonyms collapse to one term, and a term the language does not know is
-matched to known terms that differ by a typo (rapidfuzz, bucketed by script and length so large
-vocabularies stay fast).
+matched to known terms that differ by a typo (rapidfuzz, bucketed by script, length and first
+letter so large vocabularies stay fast).
 
 Two measures combine into a score in [0, 1]:
 
@@ -23,17 +23,21 @@ Spanish-speaking user who types in English still finds the entry (and reads it i
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 
 from bot.faq.content import Entry, FaqContent, Kind, SearchHints, Text
 from bot.faq.placeholders import AMOUNT_PLACEHOLDERS, placeholders_in, strip_placeholders
-from bot.faq.text import Script, script_of, stem, tokens
+from bot.faq.text import MAX_QUERY_CHARS, Script, script_of, stem, tokens
 
 # BM25 saturation, and what one occurrence in each field is worth.
 K1 = 1.2
@@ -56,6 +60,10 @@ FUZZY_CUTOFF = {5: 79.0, 6: 79.0}
 FUZZY_CUTOFF_LONG = 80.0
 FUZZY_LIMIT = 3
 RERANK_DEPTH = 12
+# A word in more documents than this nominates only its NOMINATED strongest documents as
+# candidates (see _LocaleIndex._coverage); the shipped FAQ never gets near it.
+PRUNE_DOCUMENTS = 400
+NOMINATED = 100
 
 # Above ANSWER_THRESHOLD the best match is the answer; between the two, the best matches are
 # offered as buttons; below SUGGEST_THRESHOLD the FAQ has nothing to say.
@@ -100,6 +108,23 @@ def decide(matches: list[Match], suggestions: int = 3) -> Decision:
 class _Doc:
     entry_id: str
     phrasings: list[frozenset[str]]
+    # each phrasing's weight (the IDF of its terms), for the phrase measure
+    sizes: list[float] = field(default_factory=list)
+    # term -> the phrasings it occurs in, so a question only visits phrasings it shares a term with
+    by_term: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class _Counts:
+    """Term frequencies of one entry's two fields, while the index is built."""
+
+    phrases: dict[str, int]
+    body: dict[str, int]
+    body_length: int
+
+
+# A question term: the known terms it may stand for (with certainty), and its weight.
+_QueryTerm = tuple[list[tuple[str, float]], float]
 
 
 class _LocaleIndex:
@@ -114,19 +139,27 @@ class _LocaleIndex:
         )
         # A word whose stem is a stopword's ("whats", "какая") is as empty as the stopword.
         self.stop_stems = frozenset(stem(locale, token) for token in self.stopwords)
-        self.synonyms: dict[str, str] = {}
+        self.synonyms = _synonym_map(locale, hints.synonyms if hints else ())
         self.docs: list[_Doc] = []
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        # term -> (documents in ascending order, the term's weight in each: IDF x saturated
+        # frequency); arrays keep 10,000 entries x 7 languages compact and bisectable
+        self.postings: dict[str, tuple[array[int], array[float]]] = {}
         self.idf: dict[str, float] = {}
         self.unknown_weight = 0.0
-        self._vocabulary: dict[tuple[Script, int], list[str]] = defaultdict(list)
+        # very common term -> the documents where it weighs most (see _coverage)
+        self._strongest: dict[str, array[int]] = {}
+        # (script, length, first letter) -> known terms: where a typo's correction is looked for
+        self._vocabulary: dict[tuple[Script, int, str], list[str]] = defaultdict(list)
         self._expansions: dict[str, list[tuple[str, float]]] = {}
-        self.synonyms = _synonym_map(locale, hints.synonyms if hints else ())
 
+    # ------------------------------------------------------------------- analysis
     def terms(self, text: str) -> list[str]:
         """The text's search terms: no stopwords, stemmed, synonyms collapsed."""
+        return self.terms_of(tokens(text))
+
+    def terms_of(self, words: list[str]) -> list[str]:
         found = []
-        for token in tokens(text):
+        for token in words:
             if token in self.stopwords:
                 continue
             if token.isdigit():
@@ -139,53 +172,77 @@ class _LocaleIndex:
             found.append(self.synonyms.get(term, term))
         return found
 
+    # ---------------------------------------------------------------- building
     def build(self, texts: Iterable[tuple[str, Text]]) -> None:
-        phrase_tf: list[dict[str, int]] = []
-        body_tf: list[dict[str, int]] = []
-        body_lengths: list[int] = []
-        for entry_id, text in texts:
-            phrasings = [text.question, *text.phrasings, *text.keywords]
-            analyzed = [self.terms(strip_placeholders(p)) for p in phrasings]
-            self.docs.append(_Doc(entry_id, [frozenset(a) for a in analyzed if a]))
-            counts: dict[str, int] = defaultdict(int)
-            for terms in analyzed:
-                for term in set(terms):
-                    counts[term] += 1
-            phrase_tf.append(counts)
-            body = " ".join(_TAG.sub(" ", strip_placeholders(part)) for part in text.bodies()[1:])
-            body_terms = self.terms(body)
-            if AMOUNT_PLACEHOLDERS.intersection(placeholders_in(text.bodies())):
-                body_terms.append(AMOUNT_TERM)
-            body_counts: dict[str, int] = defaultdict(int)
-            for term in body_terms:
-                body_counts[term] += 1
-            body_tf.append(body_counts)
-            body_lengths.append(len(body_terms))
-        average_body = (sum(body_lengths) / len(body_lengths)) if body_lengths else 1.0
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for doc, (phrases, bodies, length) in enumerate(
-            zip(phrase_tf, body_tf, body_lengths, strict=True)
-        ):
-            norm = 1 - BODY_LENGTH_NORM + BODY_LENGTH_NORM * length / (average_body or 1.0)
-            for term in phrases.keys() | bodies.keys():
-                weight = phrases.get(term, 0) + BODY_WEIGHT * bodies.get(term, 0) / norm
-                saturated = min(1.0, weight / (weight + K1) * (1 + K1))
-                postings[term].append((doc, saturated))
-        count = len(self.docs)
-        self.postings = dict(postings)
+        counts = [self._count(entry_id, text) for entry_id, text in texts]
+        self._weigh(counts)
+        self._prepare_lookups()
+
+    def _count(self, entry_id: str, text: Text) -> _Counts:
+        phrasings = [text.question, *text.phrasings, *text.keywords]
+        analyzed = [self.terms(strip_placeholders(p)) for p in phrasings]
+        self.docs.append(_Doc(entry_id, [frozenset(a) for a in analyzed if a]))
+        phrases: dict[str, int] = defaultdict(int)
+        for terms in analyzed:
+            for term in set(terms):
+                phrases[term] += 1
+        body_terms = self.terms(
+            " ".join(_TAG.sub(" ", strip_placeholders(part)) for part in text.bodies()[1:])
+        )
+        if AMOUNT_PLACEHOLDERS.intersection(placeholders_in(text.bodies())):
+            body_terms.append(AMOUNT_TERM)
+        body: dict[str, int] = defaultdict(int)
+        for term in body_terms:
+            body[term] += 1
+        return _Counts(phrases, body, len(body_terms))
+
+    def _weigh(self, counts: list[_Counts]) -> None:
+        """BM25F: one occurrence in a phrasing saturates to 1, the answer counts for less."""
+        average = sum(c.body_length for c in counts) / len(counts) if counts else 1.0
+        saturated: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for doc, count in enumerate(counts):
+            norm = 1 - BODY_LENGTH_NORM + BODY_LENGTH_NORM * count.body_length / (average or 1.0)
+            for term in count.phrases.keys() | count.body.keys():
+                weight = count.phrases.get(term, 0) + BODY_WEIGHT * count.body.get(term, 0) / norm
+                saturated[term].append((doc, min(1.0, weight / (weight + K1) * (1 + K1))))
+        total = len(counts)
         self.idf = {
-            term: math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5)) ** IDF_POWER
-            for term, docs in self.postings.items()
+            term: math.log(1 + (total - len(docs) + 0.5) / (len(docs) + 0.5)) ** IDF_POWER
+            for term, docs in saturated.items()
+        }
+        self.postings = {
+            term: (
+                array("i", [doc for doc, _ in docs]),
+                array("d", [self.idf[term] * value for _, value in docs]),
+            )
+            for term, docs in saturated.items()
         }
         self.unknown_weight = UNKNOWN_WORD_WEIGHT * max(self.idf.values(), default=1.0)
-        for term in self.postings:
-            if len(term) >= MIN_FUZZY_LENGTH - 1 and not term.isdigit():
-                self._vocabulary[(script_of(term), len(term))].append(term)
 
-    def expand(self, term: str) -> list[tuple[str, float]]:
-        """Known terms that ``term`` stands for, with how sure we are (1.0 when it is known)."""
+    def _prepare_lookups(self) -> None:
+        for document in self.docs:
+            document.sizes = [sum(self.idf[t] for t in phrasing) for phrasing in document.phrasings]
+            for number, phrasing in enumerate(document.phrasings):
+                for term in phrasing:
+                    document.by_term.setdefault(term, []).append(number)
+        for term, (docs, weights) in self.postings.items():
+            if len(docs) > PRUNE_DOCUMENTS:
+                strongest = heapq.nlargest(NOMINATED, range(len(docs)), key=weights.__getitem__)
+                self._strongest[term] = array("i", [docs[i] for i in strongest])
+            if len(term) >= MIN_FUZZY_LENGTH - 1 and not term.isdigit():
+                self._vocabulary[(script_of(term), len(term), term[0])].append(term)
+
+    # -------------------------------------------------------------- searching
+    def expand(self, term: str, *, fuzzy: bool = True) -> list[tuple[str, float]]:
+        """Known terms that ``term`` stands for, with how sure we are (1.0 when it is known).
+
+        A typo is looked for among known terms of the same script and first letter whose length
+        differs by at most one: most typos keep the first letter, and the buckets keep the scan
+        small however large the vocabulary grows."""
         if term in self.idf:
             return [(term, 1.0)]
+        if not fuzzy:
+            return []
         cached = self._expansions.get(term)
         if cached is not None:
             return cached
@@ -197,7 +254,7 @@ class _LocaleIndex:
             candidates = [
                 known
                 for size in (length - 1, length, length + 1)
-                for known in self._vocabulary.get((script, size), ())
+                for known in self._vocabulary.get((script, size, term[0]), ())
             ]
             for known, score, _ in process.extract(
                 term, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=FUZZY_LIMIT
@@ -207,57 +264,99 @@ class _LocaleIndex:
             self._expansions[term] = found
         return found
 
-    def score(self, query: str) -> dict[int, float]:
-        """Each matching document's score for ``query``."""
-        terms = list(dict.fromkeys(self.terms(query)))
-        if not terms:
+    def score(self, words: list[str], *, own_language: bool = True) -> dict[int, float]:
+        """The best documents' scores for a question (its folded words).
+
+        In another language than the user's, a question none of whose words that language
+        knows is skipped, and typos are not looked for: an English question has nothing to find
+        in Arabic, and a Spanish word one letter away from a Portuguese one is not a typo."""
+        terms = list(dict.fromkeys(self.terms_of(words)))
+        if not terms or (not own_language and not any(term in self.idf for term in terms)):
             return {}
         total = 0.0
-        coverage: dict[int, float] = defaultdict(float)
-        query_terms: list[tuple[list[tuple[str, float]], float]] = []
+        query_terms: list[_QueryTerm] = []
         for term in terms:
-            options = self.expand(term)
+            options = self.expand(term, fuzzy=own_language)
             if not options:
-                if len(term) > 2:
-                    total += self.unknown_weight
+                total += self.unknown_weight if len(term) > 2 else 0.0
                 continue
             weight = max(self.idf[known] * sim for known, sim in options)
             total += weight
             query_terms.append((options, weight))
-            best: dict[int, float] = {}
-            for known, sim in options:
-                value = self.idf[known] * sim
-                for doc, saturated in self.postings[known]:
-                    contribution = value * saturated
-                    if contribution > best.get(doc, 0.0):
-                        best[doc] = contribution
-            for doc, contribution in best.items():
-                coverage[doc] += contribution
+        coverage = self._coverage(query_terms)
         if not coverage or total <= 0:
             return {}
-        ranked = sorted(coverage.items(), key=lambda item: item[1], reverse=True)[:RERANK_DEPTH]
+        ranked = heapq.nlargest(RERANK_DEPTH, coverage.items(), key=itemgetter(1))
+        # Each known term the question matched, with its weight (IDF x typo certainty).
+        weights: dict[str, float] = {}
+        for options, _ in query_terms:
+            for known, sim in options:
+                weights[known] = max(weights.get(known, 0.0), self.idf[known] * sim)
         return {
             doc: COVERAGE_SHARE * value / total
-            + (1 - COVERAGE_SHARE) * self._phrase(doc, query_terms, total)
+            + (1 - COVERAGE_SHARE) * self._phrase(doc, weights, total)
             for doc, value in ranked
         }
 
-    def _phrase(
-        self, doc: int, query_terms: list[tuple[list[tuple[str, float]], float]], total: float
-    ) -> float:
-        best = 0.0
-        for phrasing in self.docs[doc].phrasings:
-            shared = 0.0
-            for options, _ in query_terms:
-                shared += max(
-                    (self.idf[known] * sim for known, sim in options if known in phrasing),
-                    default=0.0,
-                )
-            if not shared:
-                continue
-            size = sum(self.idf.get(term, 0.0) for term in phrasing)
-            best = max(best, 2 * shared / (total + size))
+    def _coverage(self, query_terms: list[_QueryTerm]) -> dict[int, float]:
+        """Each candidate document's summed term weights.
+
+        Words in at most PRUNE_DOCUMENTS documents are scored everywhere they occur. A word in
+        more (only ever in a very large FAQ) nominates just the documents where it weighs most
+        and adds its weight to the other candidates, so a question made of common words costs
+        about the same whatever the size of the FAQ."""
+        coverage: dict[int, float] = defaultdict(float)
+        common: list[list[tuple[str, float]]] = []
+        for options, _ in query_terms:
+            if any(len(self.postings[known][0]) > PRUNE_DOCUMENTS for known, _ in options):
+                common.append(options)
+            else:
+                for doc, value in self._best_weights(options).items():
+                    coverage[doc] += value
+        if common:
+            candidates = set(coverage)
+            for options in common:
+                for known, _ in options:
+                    candidates.update(self._strongest[known])
+            for options in common:
+                for doc, value in self._best_weights(options, candidates).items():
+                    coverage[doc] += value
+        return coverage
+
+    def _best_weights(
+        self, options: list[tuple[str, float]], only: set[int] | None = None
+    ) -> dict[int, float]:
+        """Per document, the best weight among a question term's options (in ``only``, if
+        given: looked up by bisection when that is cheaper than walking the postings)."""
+        best: dict[int, float] = {}
+        for known, sim in options:
+            docs, weights = self.postings[known]
+            pairs: Iterable[tuple[int, float]]
+            if only is not None and len(only) * 8 < len(docs):
+                pairs = [(doc, self._weight(known, doc)) for doc in only]
+            else:
+                pairs = zip(docs, weights, strict=True)
+            for doc, weight in pairs:
+                if (only is None or doc in only) and weight * sim > best.get(doc, 0.0):
+                    best[doc] = weight * sim
         return best
+
+    def _weight(self, term: str, doc: int) -> float:
+        docs, weights = self.postings[term]
+        position = bisect_left(docs, doc)
+        return weights[position] if position < len(docs) and docs[position] == doc else 0.0
+
+    def _phrase(self, doc: int, weights: dict[str, float], total: float) -> float:
+        """IDF-weighted Dice between the question and the document's closest phrasing."""
+        document = self.docs[doc]
+        shared: dict[int, float] = {}
+        for term, weight in weights.items():
+            for number in document.by_term.get(term, ()):
+                shared[number] = shared.get(number, 0.0) + weight
+        return max(
+            (2 * value / (total + document.sizes[number]) for number, value in shared.items()),
+            default=0.0,
+        )
 
 
 def _synonym_map(locale: str, groups: Iterable[Iterable[str]]) -> dict[str, str]:
@@ -300,9 +399,11 @@ class FaqIndex:
     def search(self, query: str, locale: str, limit: int = 3) -> list[Match]:
         """The best entries for ``query`` by a user who reads ``locale``, best first."""
         best: dict[str, Match] = {}
+        words = tokens(query[:MAX_QUERY_CHARS])
         for index_locale, index in self._indexes.items():
-            factor = 1.0 if index_locale == locale else CROSS_LOCALE_FACTOR
-            for doc, score in index.score(query).items():
+            own = index_locale == locale
+            factor = 1.0 if own else CROSS_LOCALE_FACTOR
+            for doc, score in index.score(words, own_language=own).items():
                 entry_id = index.docs[doc].entry_id
                 kind_factor = (
                     MYTH_FACTOR if self.content.entries[entry_id].kind is Kind.MYTH else 1.0

@@ -71,6 +71,12 @@ def _mark_class() -> str:
     )
 
 
+# Every script's decimal digits as ASCII ("١٤٠٠" and "१४००" -> "1400").
+_DIGITS = {
+    code: str(unicodedata.decimal(chr(code)))
+    for code in range(0x80, 0x10000)
+    if chr(code).isdecimal()
+}
 _TOKEN = re.compile(f"(?:[^\\W_]|[{_mark_class()}])+")
 MAX_QUERY_CHARS = 500
 
@@ -79,10 +85,7 @@ def fold(text: str) -> str:
     """Case, accents, diacritics, letter variants and digits folded away; spacing kept."""
     text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 4]).casefold()
     text = _INVISIBLE.sub("", text)
-    text = "".join(
-        str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
-        for char in text
-    )
+    text = text.translate(_DIGITS)
     text = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text))
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD).translate(_DEVANAGARI_FOLD)
     return unicodedata.normalize("NFC", text)
