@@ -48,6 +48,7 @@ from bot.context import BotContext, Services
 from bot.faq.content import Action, Entry, Kind
 from bot.faq.placeholders import fill
 from bot.faq.quiz import QuizRound, Side
+from bot.faq.render import feedback_line
 from bot.faq.search import SUGGEST_THRESHOLD, decide
 from bot.faq.service import Faq
 from bot.faq.storage import FaqStore
@@ -137,8 +138,8 @@ class FaqBot:
             actions.append(human)
         rows += [actions[i : i + _COLUMNS] for i in range(0, len(actions), _COLUMNS)]
         rows += [[self._question_button(related, t, values)] for related in entry.related]
+        text += "\n\n" + feedback_line(t, vote, human is not None)
         if vote is None:
-            text += "\n\n<i>" + t._("Was this helpful?") + "</i>"
             rows.append(
                 [
                     InlineKeyboardButton(
@@ -146,18 +147,6 @@ class FaqBot:
                     ),
                     InlineKeyboardButton(t._("👎 No"), callback_data=pack("faq", "v", entry.id, 0)),
                 ]
-            )
-        elif vote:
-            text += "\n\n<i>" + t._("Thanks! Glad it helped.") + "</i>"
-        else:
-            text += (
-                "\n\n<i>"
-                + (
-                    t._("Sorry it didn't help. Ask again in your own words, or talk to a human.")
-                    if human
-                    else t._("Sorry it didn't help. Try asking again in your own words.")
-                )
-                + "</i>"
             )
         category = self.faq.content.categories[entry.category]
         page = category.entry_ids.index(entry.id) // PAGE_SIZE

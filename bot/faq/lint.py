@@ -1,11 +1,12 @@
 """``faq lint``: everything that can be wrong with the FAQ content, as a list of problems.
 
 On top of what reading the files finds (:mod:`bot.faq.content`), it renders every entry in every
-language for every catalog region with the real placeholder values, and parses the result exactly
-as Telegram would (the emulator's HTML parser), so an answer that grows past one message once a
-long package table or method list is filled in, or whose markup Telegram would reject, is caught
-before a user sees it. It also checks that the ids other features link to exist and that every
-synonym is one word (the search matches synonyms word by word).
+language for every catalog region with the real placeholder values and the longest feedback line
+shown under answers, and parses the result exactly as Telegram would (the emulator's HTML
+parser), so an answer that grows past one message once a long package table or method list is
+filled in, or whose markup Telegram would reject, is caught before a user sees it. It also checks
+that the ids other features link to exist and that every synonym is one word (the search matches
+synonyms word by word).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from bot.brand import Brand
 from bot.catalog import Catalog
 from bot.faq.content import SEARCH_FILE, STRUCTURE_FILE, FaqContent, Problem, read_content
 from bot.faq.placeholders import placeholder_values
-from bot.faq.render import render_answer
+from bot.faq.render import longest_feedback_line, render_answer
 from bot.faq.text import tokens
 from bot.i18n import Catalogs
 from bot.sandbox.formatting import EntityParseError, parse_html, utf16_len
@@ -97,13 +98,14 @@ def _check_rendering(
     found = []
     for locale in content.locales:
         t = catalogs[locale]
+        footer = "\n\n" + longest_feedback_line(t)  # shown under the answer in the chat
         path = f"{root.name}/{locale}/{STRUCTURE_FILE}"
         for region_id in catalog.regions:
             values = placeholder_values(t, brand, catalog, region_id)
             for entry in content.entries.values():
                 if locale not in entry.texts:
                     continue
-                html = render_answer(entry, t, values)
+                html = render_answer(entry, t, values) + footer
                 try:
                     text, _ = parse_html(html)
                 except EntityParseError as exc:

@@ -29,13 +29,13 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 
-from bot.faq.content import Entry, FaqContent, Kind, SearchHints, Text
+from bot.faq.content import FaqContent, Kind, SearchHints, Text
 from bot.faq.placeholders import AMOUNT_PLACEHOLDERS, placeholders_in, strip_placeholders
 from bot.faq.text import MAX_QUERY_CHARS, Script, script_of, stem, tokens
 
@@ -416,6 +416,3 @@ class FaqIndex:
         # specific ones.
         ranked = sorted(best.values(), key=lambda m: (-m.score, self._order[m.entry_id]))
         return ranked[: max(limit, 0)]
-
-    def entries(self) -> Mapping[str, Entry]:
-        return self.content.entries
