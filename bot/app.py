@@ -15,12 +15,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import home, plumbing, recharge, scam, wallet
+from bot import faq, home, plumbing, recharge, scam, wallet
 from bot.brand import default_brand, load_brand
 from bot.catalog import default_catalog, load_catalog
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.db import Database
+from bot.faq.service import open_faq
 from bot.i18n import Catalogs, telegram_language_code
 from bot.registry import Registry
 from bot.transport import AiohttpRequest
@@ -32,7 +33,7 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # Requests in flight to the Bot API at once: plenty for Telegram's ~30 messages a second.
 HTTP_CONNECTIONS = 32
 POLL_READ_TIMEOUT = 5.0
-FEATURES = (home, wallet, recharge, scam)
+FEATURES = (home, wallet, recharge, scam, faq)
 
 
 async def open_services(settings: Settings) -> Services:
@@ -40,6 +41,7 @@ async def open_services(settings: Settings) -> Services:
     brand = load_brand(settings.brand_path) if settings.brand_path else default_brand()
     catalog = load_catalog(settings.catalog_path) if settings.catalog_path else default_catalog()
     catalogs = Catalogs(default_locale=settings.default_locale)
+    faq_service = open_faq(settings, brand=brand, catalog=catalog, catalogs=catalogs)
     db = await Database.open(settings.database_path)
     return Services(
         settings=settings,
@@ -49,6 +51,7 @@ async def open_services(settings: Settings) -> Services:
         registry=Registry(),
         brand=brand,
         catalog=catalog,
+        faq=faq_service,
     )
 
 

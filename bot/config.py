@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/recharge.sqlite3")
     brand_path: Path | None = None  # default: the brand.toml shipped in the package
     catalog_path: Path | None = None  # default: the catalog.toml shipped in the package
+    faq_dir: Path | None = None  # default: the faq/ folder next to the package
     default_locale: str = "en"
     staff_chat_id: int | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()

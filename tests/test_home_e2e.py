@@ -58,7 +58,7 @@ async def test_junk_messages_get_a_sensible_answer(
     for text in [
         "x" * 4096,
         "😀🎉🔥",
-        "مرحبا، كيف أشحن العملات؟",
+        "مرحبا 👋",  # a real question in Arabic is the FAQ's (tests/test_faq_e2e.py)
         "<b>not html</b> & <script>",
         "\u200b\u202e",
     ]:

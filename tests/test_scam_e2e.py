@@ -94,7 +94,7 @@ async def test_a_question_about_a_scam_is_explained_not_accused(harness: Harness
 async def test_safe_text_is_left_to_the_features_after_the_scam_check(harness: Harness) -> None:
     ana = harness.person("Ana")
     [answer] = await ana.send("How much are 700 coins?")
-    assert "I didn't quite get that" in answer["text"]  # the menu fallback: no FAQ installed
+    assert "scam" not in answer["text"].lower()  # the FAQ (next in line) answered, not the check
     [checked] = await harness.services.db.fetchall("SELECT verdict, text FROM scam_checks")
     assert (checked["verdict"], checked["text"]) == ("safe", None)  # no words kept
 

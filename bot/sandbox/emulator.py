@@ -38,6 +38,9 @@ CALLBACK_DATA_LIMIT = 64
 CALLBACK_ANSWER_LIMIT = 200
 CALLBACK_QUERY_TTL = 15 * 60
 MAX_POLL_TIMEOUT = 50
+INLINE_QUERY_TTL = 10  # seconds Telegram waits for answerInlineQuery
+INLINE_RESULTS_LIMIT = 50
+_START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 WEBHOOK_RETRY_SECONDS = 0.5
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Telegram Payments: the bot must answer a pre-checkout query within 10 s; a Stars invoice costs
@@ -80,6 +83,16 @@ class ChatState:
     messages: dict[int, Json] = field(default_factory=dict)
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     bot_blocked: bool = False
+
+
+@dataclass
+class InlineQueryState:
+    """An inline query a person typed, and the bot's answer once it came."""
+
+    user_id: int
+    query: str
+    asked_at: float
+    answer: Json | None = None
 
 
 @dataclass
@@ -221,6 +234,8 @@ class Emulator:
         self.star_payments: dict[str, StarPayment] = {}
         self._pre_checkouts: dict[str, PreCheckout] = {}
         self._pre_checkout_ids = itertools.count(1)
+        self._inline_ids = itertools.count(1)
+        self._inline_queries: dict[str, InlineQueryState] = {}
         self._handlers: dict[str, Handler] = {}
         # group chats: chat id -> user id -> ChatMember (see "Group membership" below)
         self.group_members: dict[int, dict[int, Json]] = {}
@@ -742,6 +757,110 @@ class Emulator:
             if event.kind == "callback_answer" and event.payload["callback_query_id"] == query_id:
                 return event.payload
         return None
+
+    # ------------------------------------------------- inline mode (added with the FAQ feature)
+    def send_inline_query(self, user_id: int, query: str, *, chat_type: str = "sender") -> str:
+        """The user types ``@bot query`` in a chat of ``chat_type``; returns the query id."""
+        query_id = str(next(self._inline_ids))
+        self._inline_queries[query_id] = InlineQueryState(user_id, query, time.monotonic())
+        self.push_update(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": self.users[user_id],
+                    "query": query,
+                    "offset": "",
+                    "chat_type": chat_type,
+                }
+            }
+        )
+        return query_id
+
+    def inline_answer(self, query_id: str) -> Json | None:
+        """What the bot answered to an inline query (None until it answered)."""
+        state = self._inline_queries.get(query_id)
+        return state.answer if state else None
+
+    def choose_inline_result(
+        self, user_id: int, query_id: str, result_id: str, *, chat_id: int | None = None
+    ) -> Json:
+        """The user taps a result: their client posts its message in the chat, "via" the bot.
+
+        Telegram delivers such a message to the bot as well (even in privacy mode), so it is
+        pushed as an update like any message the user sends.
+        """
+        state = self._inline_queries.get(query_id)
+        if state is None or state.answer is None or state.user_id != user_id:
+            raise LookupError(f"inline query {query_id!r} of user {user_id} has no answer")
+        result = next((r for r in state.answer["results"] if r["id"] == result_id), None)
+        if result is None:
+            raise LookupError(f"no result {result_id!r} in the answer to {query_id!r}")
+        chat = self.chats[chat_id if chat_id is not None else user_id]
+        message: Json = {
+            "message_id": next(chat.message_ids),
+            "from": self.users[user_id],
+            "chat": chat.chat,
+            "date": int(time.time()),
+            "via_bot": self.bot_user,
+            **result["_message"],
+        }
+        chat.messages[message["message_id"]] = message
+        self.push_update({"message": message})
+        return message
+
+    @api("answerInlineQuery")
+    async def answer_inline_query(self, params: Json) -> bool:
+        state = self._inline_queries.get(params["inline_query_id"])
+        if (
+            state is None
+            or state.answer is not None
+            or time.monotonic() - state.asked_at > INLINE_QUERY_TTL
+        ):
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        results = params["results"]
+        if len(results) > INLINE_RESULTS_LIMIT:
+            raise bad_request("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        stored = []
+        for result in results:
+            result_id = result["id"]
+            if not 1 <= len(result_id.encode()) <= 64:
+                raise bad_request("RESULT_ID_INVALID")
+            if result_id in seen:
+                raise bad_request("RESULT_ID_DUPLICATE")
+            seen.add(result_id)
+            if result.get("type") != "article":
+                raise ApiError(
+                    501, f"Not Implemented: inline results of type {result.get('type')!r}"
+                )
+            if not result["title"].strip():
+                raise bad_request("RESULT_TITLE_EMPTY")
+            content = result["input_message_content"]
+            if "message_text" not in content:
+                raise ApiError(501, "Not Implemented: inline results other than text")
+            message = self._formatted(
+                {
+                    "text": content["message_text"],
+                    "parse_mode": content.get("parse_mode"),
+                    "entities": content.get("entities"),
+                },
+                "text",
+                MESSAGE_LIMIT,
+                required=True,
+            )
+            stored.append({**result, "_message": {**message, **self._markup(result)}})
+        button = params.get("button")
+        if (
+            button is not None
+            and "web_app" not in button
+            and not _START_PARAMETER.match(button.get("start_parameter", ""))
+        ):
+            raise bad_request("START_PARAM_INVALID")
+        state.answer = {**params, "results": stored}
+        self._record("inline_answer", None, {"inline_query_id": params["inline_query_id"]})
+        return True
 
     # ======================================================= Telegram Payments (Stars)
     # Digital goods are sold in Telegram Stars only: currency XTR, no provider token, exactly one
