@@ -43,7 +43,7 @@ i18n: $(INSTALLED)
 i18n-compile: $(MO_FILES)
 
 locales/%/LC_MESSAGES/bot.mo: locales/%/LC_MESSAGES/bot.po $(INSTALLED)
-	$(BIN)/pybabel compile -D bot -d locales -l $* --statistics
+	$(BIN)/python locales/compile_mo.py $* $< $@
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
