@@ -45,6 +45,49 @@ STARS_INVOICE_MAX = 10_000
 INVOICE_TITLE_LIMIT = 32
 INVOICE_DESCRIPTION_LIMIT = 255
 INVOICE_PAYLOAD_LIMIT = 128
+# Forum topics: names of 1-128 characters, in one of the six colors Telegram offers.
+TOPIC_NAME_LIMIT = 128
+TOPIC_ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+# What a copy carries over from its source; a message with none of these cannot be copied.
+COPIED_FIELDS = (
+    "text",
+    "entities",
+    "link_preview_options",
+    "animation",
+    "audio",
+    "document",
+    "photo",
+    "sticker",
+    "video",
+    "video_note",
+    "voice",
+    "caption",
+    "caption_entities",
+    "show_caption_above_media",
+    "has_media_spoiler",
+    "contact",
+    "dice",
+    "location",
+    "venue",
+    "poll",
+)
+CAPTIONED_MEDIA = ("animation", "audio", "document", "photo", "video", "voice")
+# The sender of messages an anonymous group admin posts "as the group".
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_pin_messages",
+    "can_manage_topics",
+)
 
 Json = dict[str, Any]
 Handler = Callable[[Json], Awaitable[Any]]
@@ -77,6 +120,17 @@ class ChatState:
     messages: dict[int, Json] = field(default_factory=dict)
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     bot_blocked: bool = False
+
+
+@dataclass
+class ForumTopicState:
+    """A topic of a forum supergroup; its id is the id of the service message that opened it."""
+
+    thread_id: int
+    name: str
+    icon_color: int
+    closed: bool = False
+    deleted: bool = False
 
 
 @dataclass
@@ -215,6 +269,11 @@ class Emulator:
         self.star_payments: dict[str, StarPayment] = {}
         self._pre_checkouts: dict[str, PreCheckout] = {}
         self._pre_checkout_ids = itertools.count(1)
+        # Forums, chat members, files: see the "Forum topics, copies, pins, members" section.
+        self.topics: dict[int, dict[int, ForumTopicState]] = {}
+        self.members: dict[int, dict[int, Json]] = {}
+        self.pins: dict[int, list[int]] = {}
+        self._file_ids = itertools.count(1)
         self._handlers: dict[str, Handler] = {}
         for attribute in dir(self):
             func = getattr(self, attribute)
@@ -500,15 +559,15 @@ class Emulator:
         return {"reply_markup": markup} if "inline_keyboard" in markup else {}
 
     def _bot_message(self, state: ChatState, fields: Json, params: Json) -> Json:
+        placement = self._placement(state, params)
         message: Json = {
             "message_id": next(state.message_ids),
             "from": self.bot_user,
             "chat": state.chat,
             "date": int(time.time()),
             **fields,
+            **placement,
         }
-        if "message_thread_id" in params:
-            message["message_thread_id"] = params["message_thread_id"]
         state.messages[message["message_id"]] = message
         self._record("message", state.chat["id"], message)
         return message
@@ -876,6 +935,415 @@ class Emulator:
             return payment.update
         return self.push_update({"message": payment.update["message"]})
 
+    # ============================================= Forum topics, copies, pins, members
+    # What the support desk uses: topics in a forum supergroup, copies of messages, pins, chat
+    # members and their rights, caption edits, media sent again by file_id. Error descriptions
+    # in capitals are Telegram's codes; "message thread not found" is what the Bot API answers
+    # for a topic that was deleted or never existed.
+
+    def _placement(self, state: ChatState, params: Json) -> Json:
+        """Where a new bot message goes: its topic, and the message it replies to."""
+        placed: Json = {}
+        thread = params.get("message_thread_id")
+        if thread is not None:
+            topic = self.topics.get(state.chat["id"], {}).get(thread)
+            if topic is None or topic.deleted:
+                raise bad_request("message thread not found")
+            if topic.closed and not self._bot_may(state.chat["id"], "can_manage_topics"):
+                raise bad_request("TOPIC_CLOSED")
+            placed = {"message_thread_id": thread, "is_topic_message": True}
+        reply = params.get("reply_parameters") or {}
+        if params.get("reply_to_message_id") is not None:
+            reply = {"message_id": params["reply_to_message_id"]}
+        if reply:
+            target_chat = reply.get("chat_id", state.chat["id"])
+            target = self._chat(target_chat).messages.get(reply.get("message_id", 0))
+            if target is not None:
+                placed["reply_to_message"] = {
+                    k: v for k, v in target.items() if k != "reply_to_message"
+                }
+            elif not (
+                reply.get("allow_sending_without_reply")
+                or params.get("allow_sending_without_reply")
+            ):
+                raise bad_request("message to be replied not found")
+        return placed
+
+    def _bot_member(self, chat_id: int) -> Json:
+        return self.members.get(chat_id, {}).get(self.bot_user["id"], {"status": "left"})
+
+    def _bot_may(self, chat_id: int, right: str) -> bool:
+        """Whether the bot has an administrator right in a chat (always, in private chats)."""
+        state = self.chats.get(chat_id)
+        if state is not None and state.chat["type"] == "private":
+            return True
+        member = self._bot_member(chat_id)
+        return member["status"] == "creator" or (
+            member["status"] == "administrator" and bool(member.get(right))
+        )
+
+    def _forum(self, chat_id: Any) -> ChatState:
+        state = self._chat(chat_id)
+        if not state.chat.get("is_forum"):
+            raise bad_request("the chat is not a forum")
+        return state
+
+    def _topic(self, state: ChatState, thread_id: int) -> ForumTopicState:
+        topic = self.topics.get(state.chat["id"], {}).get(thread_id)
+        if topic is None:
+            raise bad_request("TOPIC_ID_INVALID")
+        if topic.deleted:
+            raise bad_request("TOPIC_DELETED")
+        return topic
+
+    def _topic_service(self, state: ChatState, topic: ForumTopicState, fields: Json) -> Json:
+        return self._bot_message(
+            state, fields, {"message_thread_id": topic.thread_id} if not topic.closed else {}
+        )
+
+    @api("createForumTopic")
+    async def create_forum_topic(self, params: Json) -> Json:
+        state = self._forum(params["chat_id"])
+        if not self._bot_may(state.chat["id"], "can_manage_topics"):
+            raise bad_request("not enough rights to create a topic")
+        name = params["name"]
+        if not 1 <= len(name) <= TOPIC_NAME_LIMIT:
+            raise bad_request(f"topic name must be 1-{TOPIC_NAME_LIMIT} characters")
+        color = params.get("icon_color", TOPIC_ICON_COLORS[0])
+        if color not in TOPIC_ICON_COLORS:
+            raise bad_request("TOPIC_COLOR_INVALID")
+        thread_id = next(state.message_ids)
+        topic = ForumTopicState(thread_id, name, color)
+        self.topics.setdefault(state.chat["id"], {})[thread_id] = topic
+        opening: Json = {
+            "message_id": thread_id,
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "from": self.bot_user,
+            "chat": state.chat,
+            "date": int(time.time()),
+            "forum_topic_created": {"name": name, "icon_color": color},
+        }
+        state.messages[thread_id] = opening
+        self._record("message", state.chat["id"], opening)
+        return {"message_thread_id": thread_id, "name": name, "icon_color": color}
+
+    @api("editForumTopic")
+    async def edit_forum_topic(self, params: Json) -> bool:
+        state = self._forum(params["chat_id"])
+        topic = self._topic(state, params["message_thread_id"])
+        if not self._bot_may(state.chat["id"], "can_manage_topics"):
+            raise bad_request("not enough rights to manage topics")
+        name = params.get("name")
+        if name is not None and not 1 <= len(name) <= TOPIC_NAME_LIMIT:
+            raise bad_request(f"topic name must be 1-{TOPIC_NAME_LIMIT} characters")
+        if name is None or name == topic.name:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.name = name
+        self._bot_message(
+            state, {"forum_topic_edited": {"name": name}}, {"message_thread_id": topic.thread_id}
+        )
+        return True
+
+    async def _set_closed(self, params: Json, closed: bool) -> bool:
+        state = self._forum(params["chat_id"])
+        topic = self._topic(state, params["message_thread_id"])
+        if not self._bot_may(state.chat["id"], "can_manage_topics"):
+            raise bad_request("not enough rights to manage topics")
+        if topic.closed == closed:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.closed = closed
+        service = "forum_topic_closed" if closed else "forum_topic_reopened"
+        self._bot_message(state, {service: {}}, {"message_thread_id": topic.thread_id})
+        return True
+
+    @api("closeForumTopic")
+    async def close_forum_topic(self, params: Json) -> bool:
+        return await self._set_closed(params, True)
+
+    @api("reopenForumTopic")
+    async def reopen_forum_topic(self, params: Json) -> bool:
+        return await self._set_closed(params, False)
+
+    @api("deleteForumTopic")
+    async def delete_forum_topic(self, params: Json) -> bool:
+        state = self._forum(params["chat_id"])
+        self._topic(state, params["message_thread_id"])
+        if not self._bot_may(state.chat["id"], "can_delete_messages"):
+            raise bad_request("not enough rights to delete the topic")
+        self.delete_topic(state.chat["id"], params["message_thread_id"])
+        return True
+
+    @api("copyMessage")
+    async def copy_message(self, params: Json) -> Json:
+        source_chat = self._chat(params["from_chat_id"])
+        source = source_chat.messages.get(params["message_id"])
+        if source is None:
+            raise bad_request("message to copy not found")
+        content = {key: source[key] for key in COPIED_FIELDS if key in source}
+        if not content or source.get("invoice"):
+            raise bad_request("message can't be copied")
+        state = self._writable_chat(params["chat_id"])
+        if "caption" in params and any(key in source for key in CAPTIONED_MEDIA):
+            content = {k: v for k, v in content.items() if k not in {"caption", "caption_entities"}}
+            content.update(self._formatted(params, "caption", CAPTION_LIMIT, required=False))
+        message = self._bot_message(state, {**content, **self._markup(params)}, params)
+        return {"message_id": message["message_id"]}
+
+    @api("pinChatMessage")
+    async def pin_chat_message(self, params: Json) -> bool:
+        state = self._chat(params["chat_id"])
+        message = self._message(state, params["message_id"], "pin")
+        if not self._bot_may(state.chat["id"], "can_pin_messages"):
+            raise bad_request("not enough rights to manage pinned messages in the chat")
+        pins = self.pins.setdefault(state.chat["id"], [])
+        if message["message_id"] in pins:
+            pins.remove(message["message_id"])
+        pins.append(message["message_id"])
+        pinned = {k: v for k, v in message.items() if k != "reply_to_message"}
+        thread = (
+            {"message_thread_id": message["message_thread_id"]}
+            if message.get("is_topic_message")
+            else {}
+        )
+        if not params.get("disable_notification") or state.chat["type"] != "private":
+            self._bot_message(state, {"pinned_message": pinned}, thread)
+        self._record("pin", state.chat["id"], {"message_id": message["message_id"]})
+        return True
+
+    @api("getChatMember")
+    async def get_chat_member(self, params: Json) -> Json:
+        state = self._chat(params["chat_id"])
+        return self._chat_member(state, params["user_id"])
+
+    @api("getChatAdministrators")
+    async def get_chat_administrators(self, params: Json) -> list[Json]:
+        state = self._chat(params["chat_id"])
+        if state.chat["type"] == "private":
+            raise bad_request("there are no administrators in the private chat")
+        bots = params.get("return_bots", False)
+        return [
+            self._chat_member(state, user_id)
+            for user_id, member in self.members.get(state.chat["id"], {}).items()
+            if member["status"] in {"creator", "administrator"}
+            and (bots or user_id != self.bot_user["id"])
+        ]
+
+    def _chat_member(self, state: ChatState, user_id: int) -> Json:
+        user = self.bot_user if user_id == self.bot_user["id"] else self.users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if state.chat["type"] == "private":
+            member = (
+                {"status": "member"}
+                if user_id in {state.chat["id"], self.bot_user["id"]}
+                else {"status": "left"}
+            )
+        else:
+            member = self.members.get(state.chat["id"], {}).get(user_id, {"status": "left"})
+        status = member["status"]
+        found: Json = {"status": status, "user": user}
+        if status == "creator":
+            found["is_anonymous"] = bool(member.get("is_anonymous", False))
+        elif status == "administrator":
+            found.update(
+                {"can_be_edited": False, "is_anonymous": bool(member.get("is_anonymous", False))}
+            )
+            found.update({right: bool(member.get(right, False)) for right in ADMIN_RIGHTS})
+        elif status == "kicked":
+            found["until_date"] = 0
+        return found
+
+    @api("editMessageCaption")
+    async def edit_message_caption(self, params: Json) -> Json:
+        state = self._chat(params.get("chat_id"))
+        message = self._message(state, params.get("message_id", 0), "edit")
+        if not any(key in message for key in CAPTIONED_MEDIA):
+            raise bad_request("there is no caption in the message to edit")
+        if message["from"]["id"] != self.bot_user["id"]:
+            raise bad_request("message can't be edited")
+        fields = self._formatted(params, "caption", CAPTION_LIMIT, required=False)
+        changed = ("caption", "caption_entities", "reply_markup")
+        edited = {k: v for k, v in message.items() if k not in {*changed, "edit_date"}}
+        edited.update({**fields, **self._markup(params)})
+        if all(edited.get(k) == message.get(k) for k in changed):
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        edited["edit_date"] = int(time.time())
+        state.messages[message["message_id"]] = edited
+        self._record("edit", state.chat["id"], edited)
+        return edited
+
+    async def _send_file(self, params: Json, kind: str) -> Json:
+        state = self._writable_chat(params["chat_id"])
+        media = self._file(kind, params[kind])
+        fields: Json = {kind: media}
+        if kind == "sticker":
+            fields = {kind: {**media, **({"emoji": params["emoji"]} if "emoji" in params else {})}}
+        else:
+            fields.update(self._formatted(params, "caption", CAPTION_LIMIT, required=False))
+        return self._bot_message(state, {**fields, **self._markup(params)}, params)
+
+    def _file(self, kind: str, value: Any) -> Any:
+        """The media a file_id stands for (any file the emulator has seen), or a new upload."""
+        if isinstance(value, str):
+            for event in reversed(self.events):
+                found = event.payload.get(kind)
+                ids = (
+                    [size["file_id"] for size in found]
+                    if isinstance(found, list)
+                    else (
+                        [found["file_id"]] if isinstance(found, dict) and "file_id" in found else []
+                    )
+                )
+                if value in ids:
+                    return found
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        number = next(self._file_ids)
+        base = {"file_id": f"upload-{kind}-{number}", "file_unique_id": f"u{number}"}
+        if kind == "photo":
+            return [{**base, "width": 1280, "height": 720, "file_size": len(value)}]
+        if kind == "voice":
+            return {**base, "duration": 1}
+        if kind == "sticker":
+            return {
+                **base,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        return {**base, "file_size": len(value)}
+
+    @api("sendPhoto")
+    async def send_photo(self, params: Json) -> Json:
+        return await self._send_file(params, "photo")
+
+    @api("sendDocument")
+    async def send_document(self, params: Json) -> Json:
+        return await self._send_file(params, "document")
+
+    @api("sendVoice")
+    async def send_voice(self, params: Json) -> Json:
+        return await self._send_file(params, "voice")
+
+    @api("sendSticker")
+    async def send_sticker(self, params: Json) -> Json:
+        return await self._send_file(params, "sticker")
+
+    # ---------------------------------------------------- forums, the people's side
+    def add_forum(self, title: str, *, chat_id: int) -> Json:
+        """A forum supergroup where the bot is an admin allowed to manage topics and pins."""
+        chat = self.add_group(title, chat_id=chat_id, forum=True)
+        self.set_member(
+            chat_id,
+            self.bot_user["id"],
+            "administrator",
+            can_manage_topics=True,
+            can_pin_messages=True,
+            can_delete_messages=True,
+        )
+        return chat
+
+    def set_member(self, chat_id: int, user_id: int, status: str, **rights: bool) -> None:
+        """Who is in a group, and with which administrator rights."""
+        if status not in {"creator", "administrator", "member", "left", "kicked"}:
+            raise ValueError(f"unsupported member status {status!r}")
+        self.members.setdefault(chat_id, {})[user_id] = {"status": status, **rights}
+
+    def send_in_topic(
+        self,
+        user_id: int,
+        chat_id: int,
+        thread_id: int,
+        *,
+        reply_to: Json | None = None,
+        **fields: Any,
+    ) -> Json:
+        """A member writes in a topic (text given as ``text`` gets a client's entities)."""
+        member = self.members.get(chat_id, {}).get(user_id, {"status": "left"})
+        if member["status"] not in {"creator", "administrator", "member"}:
+            raise PermissionError(f"user {user_id} is not a member of chat {chat_id}")
+        state = self.chats[chat_id]
+        topic = self._topic(state, thread_id)
+        if topic.closed and not (member["status"] == "creator" or member.get("can_manage_topics")):
+            raise PermissionError("TOPIC_CLOSED: only admins who manage topics can write there")
+        if "text" in fields and "entities" not in fields:
+            entities = detect_entities(fields["text"])
+            if entities:
+                fields["entities"] = entities
+        answered = reply_to or state.messages[thread_id]
+        placed = {
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "reply_to_message": {k: v for k, v in answered.items() if k != "reply_to_message"},
+        }
+        return self.send_message(user_id, chat_id=chat_id, **placed, **fields)
+
+    def send_as_chat(self, chat_id: int, thread_id: int, text: str) -> Json:
+        """An anonymous admin posts as the group itself (``from`` is Telegram's placeholder)."""
+        anonymous_id = GROUP_ANONYMOUS_BOT_ID
+        self.users.setdefault(
+            anonymous_id,
+            {
+                "id": anonymous_id,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            },
+        )
+        fields: Json = {
+            "text": text,
+            "sender_chat": self.chats[chat_id].chat,
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+        }
+        entities = detect_entities(text)
+        if entities:
+            fields["entities"] = entities
+        return self.send_message(anonymous_id, chat_id=chat_id, **fields)
+
+    def edit_message(self, user_id: int, chat_id: int, message_id: int, **fields: Any) -> Json:
+        """A person edits their message (``text`` or ``caption``); the bot gets edited_message."""
+        state = self.chats[chat_id]
+        message = state.messages.get(message_id)
+        if message is None or message["from"]["id"] != user_id:
+            raise LookupError("no such message of that person")
+        edited = {k: v for k, v in message.items() if k not in {"entities", "caption_entities"}}
+        edited.update(fields)
+        if "text" in fields:
+            entities = detect_entities(fields["text"])
+            if entities:
+                edited["entities"] = entities
+        edited["edit_date"] = int(time.time())
+        state.messages[message_id] = edited
+        self._record("incoming_edit", chat_id, edited)
+        self.push_update({"edited_message": edited})
+        return edited
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deletes a topic with all its messages (the bot is not told)."""
+        state = self.chats[chat_id]
+        topic = self._topic(state, thread_id)
+        topic.deleted = True
+        for message_id in [
+            m["message_id"]
+            for m in state.messages.values()
+            if m.get("message_thread_id") == thread_id
+        ]:
+            del state.messages[message_id]
+        self._record("topic_deleted", chat_id, {"message_thread_id": thread_id})
+
+    def topic(self, chat_id: int, thread_id: int) -> ForumTopicState:
+        return self.topics[chat_id][thread_id]
+
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[Json]:
+        """A topic as its members see it now."""
+        return [m for m in self.messages(chat_id) if m.get("message_thread_id") == thread_id]
+
 
 async def _request_params(request: web.Request) -> Json:
     """Parameters from the query string and a JSON, form or multipart body, as Telegram accepts."""
@@ -895,7 +1363,7 @@ async def _request_params(request: web.Request) -> Json:
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
-            params[part.name] = await part.read() if part.filename else await part.text()
+            params[part.name] = bytes(await part.read()) if part.filename else await part.text()
     else:
         params.update(await request.post())
     return params
