@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import home, plumbing, recharge, wallet
+from bot import home, plumbing, recharge, support, wallet
 from bot.brand import default_brand, load_brand
 from bot.catalog import default_catalog, load_catalog
 from bot.config import Settings
@@ -23,18 +23,21 @@ from bot.context import SERVICES_KEY, BotContext, Services
 from bot.db import Database
 from bot.i18n import Catalogs, telegram_language_code
 from bot.registry import Registry
+from bot.support.config import load_desk_config
+from bot.support.service import SupportDesk
 from bot.users import UserRepository
 
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-FEATURES = (home, wallet, recharge)
+FEATURES = (home, wallet, recharge, support)
 
 
 async def open_services(settings: Settings) -> Services:
     """Everything features share. Content files are validated before the database is touched."""
     brand = load_brand(settings.brand_path) if settings.brand_path else default_brand()
     catalog = load_catalog(settings.catalog_path) if settings.catalog_path else default_catalog()
+    desk_config = load_desk_config(settings.support_config_path)
     catalogs = Catalogs(default_locale=settings.default_locale)
     db = await Database.open(settings.database_path)
     return Services(
@@ -45,6 +48,7 @@ async def open_services(settings: Settings) -> Services:
         registry=Registry(),
         brand=brand,
         catalog=catalog,
+        support=await SupportDesk.open(settings, db, desk_config),
     )
 
 
@@ -62,7 +66,11 @@ def build_application(services: Services) -> AnyApplication:
             )
         )
         .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_per_second,
+                group_max_rate=settings.group_rate_limit_per_minute,
+                max_retries=3,
+            )
         )
         .concurrent_updates(plumbing.ChatOrderedUpdateProcessor(settings.concurrent_updates))
         .context_types(ContextTypes(context=BotContext))

@@ -16,6 +16,7 @@ from bot.registry import Registry
 from bot.users import UserRecord, UserRepository
 
 if TYPE_CHECKING:
+    from bot.support.service import SupportDesk
     from bot.wallet.service import Wallet
 
 SERVICES_KEY = "services"
@@ -31,6 +32,7 @@ class Services:
     brand: Brand
     catalog: Catalog
     wallet: Wallet | None = None  # set when the wallet feature registers
+    support: SupportDesk | None = None  # the support desk: tickets, queue, relay state
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
