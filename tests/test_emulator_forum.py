@@ -85,6 +85,23 @@ async def test_topics_are_created_used_renamed_closed_and_deleted(
     )
 
 
+async def test_the_bot_deletes_a_topic_with_its_messages(
+    client: Client, emulator: Emulator
+) -> None:
+    thread = await new_topic(client)
+    await ok(client, "sendMessage", chat_id=FORUM, message_thread_id=thread, text="card")
+    assert await ok(client, "deleteForumTopic", chat_id=FORUM, message_thread_id=thread)
+    assert emulator.topic(FORUM, thread).deleted and emulator.topic_messages(FORUM, thread) == []
+    assert "TOPIC_DELETED" in await refused(
+        client, "deleteForumTopic", chat_id=FORUM, message_thread_id=thread
+    )
+    other = await new_topic(client, "other")
+    emulator.set_member(FORUM, emulator.bot_user["id"], "administrator", can_manage_topics=True)
+    assert "not enough rights to delete the topic" in await refused(
+        client, "deleteForumTopic", chat_id=FORUM, message_thread_id=other
+    )
+
+
 async def test_topics_need_a_forum_and_the_right_to_manage_them(
     client: Client, emulator: Emulator
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time as time_module
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.context import BotContext
 from bot.sandbox.emulator import Emulator
 from bot.support.handlers import first_in_group_zero
 from bot.support.housekeeping import sweep
-from bot.support.rules import Resolution, TicketState
+from bot.support.rules import CreationWindow, Resolution, TicketState
 from tests.harness import Person, buttons
 from tests.support_harness import (
     STAFF_CHAT,
@@ -284,6 +285,8 @@ async def test_user_who_blocked_the_bot_is_reported_in_the_topic(support: Suppor
     pair = await support.desk.pairs.out_by_source(message["message_id"])
     assert pair is not None and pair.status == "failed"
     assert (await support.ticket_of(ana.id)).is_open
+    [canned] = await sam.say(topic, "/canned greeting")
+    assert canned["text"] == "⚠️ Not delivered: the user has blocked the bot."
 
 
 async def test_deleted_topic_is_recreated_with_the_card_and_nothing_is_lost(
@@ -701,3 +704,16 @@ async def test_missing_rights_are_named_at_start(
         [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
         assert "STAFF_CHAT_ID" in record.getMessage() and "can_manage_topics" in record.getMessage()
         caplog.clear()  # expected error, not a failure of the test
+
+
+async def test_topic_creation_keeps_telegrams_pace(support: SupportHarness) -> None:
+    # The desk allows 20 a minute; a window of 2 a second shows the pacing without a long wait.
+    support.forum._window = CreationWindow(limit=2, period=1.0)
+    people = [support.person(name) for name in ("Ana", "Bob", "Cid")]
+    began = time_module.monotonic()
+    for person in people:
+        support.emulator.send_text(person.id, "/human")
+    for person in people:
+        await support.topic_of(person.id)
+    assert time_module.monotonic() - began >= 1.0
+    assert [name for name, _ in support.emulator.calls].count("createForumTopic") == 3

@@ -953,8 +953,6 @@ class Emulator:
                 raise bad_request("TOPIC_CLOSED")
             placed = {"message_thread_id": thread, "is_topic_message": True}
         reply = params.get("reply_parameters") or {}
-        if params.get("reply_to_message_id") is not None:
-            reply = {"message_id": params["reply_to_message_id"]}
         if reply:
             target_chat = reply.get("chat_id", state.chat["id"])
             target = self._chat(target_chat).messages.get(reply.get("message_id", 0))
@@ -962,10 +960,7 @@ class Emulator:
                 placed["reply_to_message"] = {
                     k: v for k, v in target.items() if k != "reply_to_message"
                 }
-            elif not (
-                reply.get("allow_sending_without_reply")
-                or params.get("allow_sending_without_reply")
-            ):
+            elif not reply.get("allow_sending_without_reply"):
                 raise bad_request("message to be replied not found")
         return placed
 
@@ -995,11 +990,6 @@ class Emulator:
         if topic.deleted:
             raise bad_request("TOPIC_DELETED")
         return topic
-
-    def _topic_service(self, state: ChatState, topic: ForumTopicState, fields: Json) -> Json:
-        return self._bot_message(
-            state, fields, {"message_thread_id": topic.thread_id} if not topic.closed else {}
-        )
 
     @api("createForumTopic")
     async def create_forum_topic(self, params: Json) -> Json:

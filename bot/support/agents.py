@@ -19,7 +19,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import MessageEntityType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.callbacks import pack
 from bot.context import BotContext
@@ -369,9 +369,16 @@ async def canned_command(
         )
         return
     text = template.format(**values) + signature(user_t)
-    sent = await notify_user(forum, ticket.user_id, text)
-    if sent is None:
+    try:
+        sent = await forum.bot.send_message(ticket.user_id, text)
+    except Forbidden:
+        await forum.services.users.mark_blocked(ticket.user_id)
         await _answer(forum, message, t._("⚠️ Not delivered: the user has blocked the bot."))
+        return
+    except BadRequest as exc:
+        await _answer(
+            forum, message, t._("⚠️ Not delivered to the user: {error}", error=quote(exc.message))
+        )
         return
     desk.transcript.add(ticket.user_id, sent.message_id, "support", sent.text or "")
     await desk.tickets.add_event(ticket.ticket_id, EventKind.CANNED, f"agent:{agent.id}", name)

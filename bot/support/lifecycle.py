@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 async def notify_user(
     forum: StaffForum, user_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message | None:
-    """A message from support to the user outside an update of theirs; None if blocked."""
+    """A message from support to the user outside an update of theirs; None if it failed."""
     try:
         message = await forum.bot.send_message(user_id, text, reply_markup=keyboard)
     except Forbidden:
@@ -39,7 +39,7 @@ async def notify_user(
     except TelegramError as exc:
         log.warning("could not notify user %s: %s", user_id, exc)
         return None
-    forum.desk.transcript.add(user_id, message.message_id, "bot", text)
+    forum.desk.transcript.add(user_id, message.message_id, "bot", message.text or "")
     return message
 
 
