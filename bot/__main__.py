@@ -23,7 +23,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 # Each feature's command line: a module with ``add_commands(subparsers)``. Its handlers return an
 # exit code and import what they need when they run, so ``--help`` stays fast.
-FEATURE_CLIS: tuple[str, ...] = ("bot.wallet.cli", "bot.scam.cli", "bot.faq.cli")
+FEATURE_CLIS: tuple[str, ...] = ("bot.wallet.cli", "bot.scam.cli", "bot.faq.cli", "bot.support.cli")
 
 
 def _run(args: argparse.Namespace) -> int:

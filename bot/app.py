@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import faq, home, plumbing, recharge, scam, wallet
+from bot import faq, home, plumbing, recharge, scam, support, wallet
 from bot.brand import default_brand, load_brand
 from bot.catalog import default_catalog, load_catalog
 from bot.config import Settings
@@ -24,6 +24,8 @@ from bot.db import Database
 from bot.faq.service import open_faq
 from bot.i18n import Catalogs, telegram_language_code
 from bot.registry import Registry
+from bot.support.config import load_desk_config
+from bot.support.service import SupportDesk
 from bot.transport import AiohttpRequest
 from bot.users import UserRepository
 
@@ -33,13 +35,14 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # Requests in flight to the Bot API at once: plenty for Telegram's ~30 messages a second.
 HTTP_CONNECTIONS = 32
 POLL_READ_TIMEOUT = 5.0
-FEATURES = (home, wallet, recharge, scam, faq)
+FEATURES = (home, wallet, recharge, scam, faq, support)
 
 
 async def open_services(settings: Settings) -> Services:
     """Everything features share. Content files are validated before the database is touched."""
     brand = load_brand(settings.brand_path) if settings.brand_path else default_brand()
     catalog = load_catalog(settings.catalog_path) if settings.catalog_path else default_catalog()
+    desk_config = load_desk_config(settings.support_config_path)
     catalogs = Catalogs(default_locale=settings.default_locale)
     faq_service = open_faq(settings, brand=brand, catalog=catalog, catalogs=catalogs)
     db = await Database.open(settings.database_path)
@@ -52,6 +55,7 @@ async def open_services(settings: Settings) -> Services:
         brand=brand,
         catalog=catalog,
         faq=faq_service,
+        support=await SupportDesk.open(settings, db, desk_config),
     )
 
 
@@ -71,7 +75,11 @@ def build_application(services: Services) -> AnyApplication:
             )
         )
         .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_per_second,
+                group_max_rate=settings.group_rate_limit_per_minute,
+                max_retries=3,
+            )
         )
         .concurrent_updates(plumbing.ChatOrderedUpdateProcessor(settings.concurrent_updates))
         .context_types(ContextTypes(context=BotContext))

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     default_locale: str = "en"
     staff_chat_id: int | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Support: who may act as an agent (empty: every member of the staff chat), who may refund
+    # (empty: ADMIN_IDS), and the desk's file of hours, timings and canned replies.
+    support_agent_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    support_refund_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    support_config_path: Path | None = None  # default: the desk.toml shipped in bot/support
     webhook_url: AnyHttpUrl | None = None
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook server listens for Telegram
     webhook_port: int = Field(default=8443, ge=1, le=65535)
@@ -56,6 +61,8 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8090, ge=1, le=65535)
     # Telegram's overall flood limit; a local Bot API server or the emulator may allow more.
     rate_limit_per_second: float = Field(default=30, gt=0)
+    # Telegram's limit per group chat (the staff chat); likewise.
+    group_rate_limit_per_minute: float = Field(default=20, gt=0)
     # How many updates from different chats are handled at once; one chat is always in order.
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
     # The local sandbox (BOT_TOKEN unset) serves its web chat here; port 0 picks a free port.
@@ -83,7 +90,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)} (got {value!r})")
         return value
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "support_agent_ids", "support_refund_ids", mode="before")
     @classmethod
     def _comma_separated_ids(cls, value: object) -> object:
         if isinstance(value, str):

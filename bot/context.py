@@ -17,6 +17,7 @@ from bot.users import UserRecord, UserRepository
 
 if TYPE_CHECKING:
     from bot.faq.service import Faq
+    from bot.support.service import SupportDesk
     from bot.wallet.service import Wallet
 
 SERVICES_KEY = "services"
@@ -33,6 +34,7 @@ class Services:
     catalog: Catalog
     wallet: Wallet | None = None  # set when the wallet feature registers
     faq: Faq | None = None
+    support: SupportDesk | None = None  # the support desk: tickets, queue, relay state
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -1,5 +1,8 @@
 """What features offer the user: main-menu entries, bot commands, answers to free text.
 
+Also what features offer support agents: sections of the context card an agent sees when a user
+is handed over, and the hook to hand a user over from code.
+
 Features register here at start-up; the main menu and the per-language command list are built from
 whatever registered, so a feature that is not installed shows nothing rather than a dead button.
 Labels and descriptions are untranslated msgids (marked with ``N_``) rendered per user.
@@ -15,6 +18,11 @@ from typing import Any
 TextResponder = Callable[[Any, Any], Awaitable[bool]]
 # An aiohttp request handler.
 WebHandler = Callable[[Any], Awaitable[Any]]
+# (services, user_id, translator) -> HTML lines about the user for the agents' context card, in
+# the translator's language (user text escaped); [] when the feature has nothing to show.
+ContextSection = Callable[[Any, int, Any], Awaitable[list[str]]]
+# (update, context, reason code) -> the user is handed to a person, and told so.
+HandoffStarter = Callable[[Any, Any, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,13 @@ class TextResponderEntry:
     order: int
 
 
+@dataclass(frozen=True)
+class ContextSectionEntry:
+    name: str
+    provider: ContextSection
+    order: int
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
@@ -49,6 +64,11 @@ class Registry:
     actions: dict[str, str] = field(default_factory=dict)
     # HTTP endpoints (method, path, handler) the bot serves besides Telegram's updates.
     web_routes: list[tuple[str, str, WebHandler]] = field(default_factory=list)
+    context_sections: list[ContextSectionEntry] = field(default_factory=list)
+    # Set by the support feature: ``await registry.start_handoff(update, context, "faq")`` hands
+    # the user to a person from code (the FAQ does after two answers in a row it was unsure of)
+    # and tells them so, exactly as the "Talk to a human" button would. None without support.
+    start_handoff: HandoffStarter | None = None
 
     def add_menu_entry(self, label: str, callback_data: str, *, order: int) -> None:
         self.menu.append(MenuEntry(label, callback_data, order))
@@ -89,3 +109,14 @@ class Registry:
 
     def add_web_route(self, method: str, path: str, handler: WebHandler) -> None:
         self.web_routes.append((method, path, handler))
+
+    def add_context_section(self, name: str, provider: ContextSection, *, order: int) -> None:
+        """Show ``provider``'s lines on the card agents see for a handed-over user.
+
+        Sections appear in ``order`` (wallet 10, orders 20, scam checks 30); a provider that
+        has nothing to say returns [] and its section is left out.
+        """
+        if any(existing.name == name for existing in self.context_sections):
+            raise ValueError(f"context section {name!r} registered twice")
+        self.context_sections.append(ContextSectionEntry(name, provider, order))
+        self.context_sections.sort(key=lambda entry: entry.order)

@@ -163,13 +163,17 @@ async def test_forward_and_staff_messages_through_the_control_routes(
     async with http.post(f"{url}/forward", json={**body, "sender_name": " "}) as response:
         assert response.status == 400
     staff = sandbox.services.settings.staff_chat_id
+    topic = await sandbox.emulator.call("createForumTopic", {"chat_id": staff, "name": "#9 · Ana"})
+    thread = topic["message_thread_id"]
     agent = AGENTS[0].user_id
-    note = {"user_id": agent, "chat_id": staff, "text": "/close", "message_thread_id": 7}
+    note = {"user_id": agent, "chat_id": staff, "text": "/close", "message_thread_id": thread}
     async with http.post(f"{url}/send", json=note) as response:
         [sent] = (await response.json())["messages"]
-    assert sent["chat"]["id"] == staff and sent["message_thread_id"] == 7
+    assert sent["chat"]["id"] == staff and sent["message_thread_id"] == thread
     assert sent["is_topic_message"] is True and sent["entities"][0]["type"] == "bot_command"
     assert load_spec().problems("Message", sent) == []
+    async with http.post(f"{url}/send", json={**note, "message_thread_id": 999}) as response:
+        assert response.status == 400  # no such topic
 
 
 async def test_routes_from_the_registry_are_mounted(

@@ -238,38 +238,27 @@ async def test_forwarding_a_strangers_message_to_the_bot(page: Page, sandbox: Sa
     assert forwarded["forward_origin"]["sender_user"]["first_name"] == "Cheap Coins Shop"
 
 
-async def test_staff_tab_shows_topics_and_writes_as_an_agent(
+async def test_staff_tab_follows_a_real_ticket(
     page: Page, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    emulator = sandbox.emulator
-    staff = sandbox.services.settings.staff_chat_id
-    assert staff is not None
-    # what the support feature's createForumTopic + first message will produce
-    created = emulator.send_message(
-        MAYA,
-        chat_id=staff,
-        forum_topic_created={"name": "Ana · payment failed", "icon_color": 7322096},
-    )
-    topic = created["message_id"]
-    await emulator.call(
-        "sendMessage", {"chat_id": staff, "message_thread_id": topic, "text": "New ticket from Ana"}
-    )
     await open_chat(page, sandbox, ANA)
+    await send(page, "/human")
     await page.locator("#tab-staff").click()
-    await page.locator(".topic-button", has_text="Ana · payment failed").click()
-    messages = page.locator("#staff-messages li")
-    await expect(messages.last).to_contain_text("New ticket from Ana")
+    topic = page.locator(".topic-button", has_text="#1 · Ana")
+    await expect(topic).to_have_count(1)
+    await topic.click()
+    staff = page.locator("#staff-messages li")
+    await expect(staff.first).to_contain_text("Topic created")
+    await expect(page.locator("#staff-messages")).to_contain_text("Balance: 0 coins")  # the card
     await page.locator("#agent-text").fill("Hi Ana, I'm looking into it.")
     await page.locator("#agent-text").press("Enter")
     await expect(page.locator("#staff-messages li.out").last).to_contain_text("Maya")
-    reply = emulator.messages(staff)[-1]
-    assert (reply["from"]["id"], reply["message_thread_id"]) == (MAYA, topic)
-    await expect(page.locator("#staff-messages .service-text")).to_have_text(
-        "Topic created: Ana · payment failed"
-    )
-    await page.locator(".topic-button", has_text="General").click()
-    await expect(page.locator("#staff-messages li")).to_have_count(0)
     await page.screenshot(path=tmp_path / "staff.png")
+    await page.locator("#tab-chat").click()
+    answer = page.locator("#messages li.in").last
+    await expect(answer).to_contain_text("Hi Ana, I'm looking into it.")
+    await expect(answer).to_contain_text("Support")
+    await page.screenshot(path=tmp_path / "staff-answer.png")
 
 
 async def test_web_checkout_page_notifies_the_bot(page: Page, tmp_path: Path) -> None:

@@ -6,7 +6,8 @@
   confident match is answered in the user's language; a weak one gets the three best questions as
   buttons plus "Talk to a human" when support is installed; nothing close lets the menu answer.
   ``context.user_data["faq_misses"]`` (:data:`MISSES_KEY`) counts the user's consecutive weak
-  answers and is reset whenever an answer is shown, so the support feature can step in after two.
+  answers and is reset whenever an answer is shown; at the second in a row the user is handed to
+  a person through ``registry.start_handoff`` (when support is installed).
 - ``/myths``: a round of the myth-or-reality quiz (:mod:`bot.faq.quiz`) with a running score.
 - Inline mode: ``@bot refund`` in any chat lists matching entries in the user's language; the
   chosen one is posted as the full answer. Messages that come back to us through our own inline
@@ -58,6 +59,7 @@ from bot.plumbing import answer_callback, reply
 from bot.registry import Registry
 
 MISSES_KEY = "faq_misses"
+HANDOFF_AFTER_MISSES = 2
 QUIZ_KEY = "faq_quiz"
 HOME_CALLBACK = pack("faq", "home")
 QUIZ_START_CALLBACK = pack("faq", "quiz", "start")
@@ -277,8 +279,17 @@ class FaqBot:
             return True
         if not decision.suggestions:
             return False
+        misses = 1
         if context.user_data is not None:
-            context.user_data[MISSES_KEY] = int(context.user_data.get(MISSES_KEY, 0)) + 1
+            misses = int(context.user_data.get(MISSES_KEY, 0)) + 1
+            context.user_data[MISSES_KEY] = misses
+        handoff = context.services.registry.start_handoff
+        if misses >= HANDOFF_AFTER_MISSES and handoff is not None:
+            # Twice in a row we could not tell what they need: a person can.
+            if context.user_data is not None:
+                context.user_data[MISSES_KEY] = 0
+            await handoff(update, context, "faq")
+            return True
         values = self._values(context)
         rows = [[self._question_button(m.entry_id, t, values)] for m in decision.suggestions]
         human = self._human_button(t)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.sandbox.spec import ApiError
+
 if TYPE_CHECKING:
     from bot.sandbox.emulator import Emulator
 
@@ -51,14 +53,15 @@ def _user_id(emulator: Emulator, data: dict[str, Any]) -> int:
     return found
 
 
-def _where(item: dict[str, Any]) -> dict[str, Any]:
-    """Where a person's message goes: their private chat, or ``chat_id`` (and a forum topic)."""
-    where: dict[str, Any] = {}
-    if item.get("chat_id") is not None:
-        where["chat_id"] = int(item["chat_id"])
+def _sent(emulator: Emulator, item: dict[str, Any]) -> dict[str, Any]:
+    """A person's text, in their private chat, in ``chat_id``, or in a forum topic there."""
+    user_id, text = int(item["user_id"]), str(item["text"])
     if item.get("message_thread_id") is not None:
-        where |= {"message_thread_id": int(item["message_thread_id"]), "is_topic_message": True}
-    return where
+        return emulator.send_in_topic(
+            user_id, int(item["chat_id"]), int(item["message_thread_id"]), text=text
+        )
+    chat_id = int(item["chat_id"]) if item.get("chat_id") is not None else None
+    return emulator.send_text(user_id, text, chat_id=chat_id)
 
 
 def add_control_routes(app: web.Application, emulator: Emulator) -> None:
@@ -80,11 +83,8 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
     async def send(request: web.Request) -> web.Response:
         data = await body(request)
         try:
-            messages = [
-                emulator.send_text(int(item["user_id"]), str(item["text"]), **_where(item))
-                for item in data.get("messages", [data])
-            ]
-        except (KeyError, ValueError) as exc:
+            messages = [_sent(emulator, item) for item in data.get("messages", [data])]
+        except (KeyError, ValueError, PermissionError, ApiError) as exc:
             raise web.HTTPBadRequest(text=f"bad message: {exc}") from None
         return web.json_response({"messages": messages})
 

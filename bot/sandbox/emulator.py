@@ -51,6 +51,49 @@ STARS_INVOICE_MAX = 10_000
 INVOICE_TITLE_LIMIT = 32
 INVOICE_DESCRIPTION_LIMIT = 255
 INVOICE_PAYLOAD_LIMIT = 128
+# Forum topics: names of 1-128 characters, in one of the six colors Telegram offers.
+TOPIC_NAME_LIMIT = 128
+TOPIC_ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+# What a copy carries over from its source; a message with none of these cannot be copied.
+COPIED_FIELDS = (
+    "text",
+    "entities",
+    "link_preview_options",
+    "animation",
+    "audio",
+    "document",
+    "photo",
+    "sticker",
+    "video",
+    "video_note",
+    "voice",
+    "caption",
+    "caption_entities",
+    "show_caption_above_media",
+    "has_media_spoiler",
+    "contact",
+    "dice",
+    "location",
+    "venue",
+    "poll",
+)
+CAPTIONED_MEDIA = ("animation", "audio", "document", "photo", "video", "voice")
+# The sender of messages an anonymous group admin posts "as the group".
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_pin_messages",
+    "can_manage_topics",
+)
 
 Json = dict[str, Any]
 Handler = Callable[[Json], Awaitable[Any]]
@@ -83,6 +126,17 @@ class ChatState:
     messages: dict[int, Json] = field(default_factory=dict)
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     bot_blocked: bool = False
+
+
+@dataclass
+class ForumTopicState:
+    """A topic of a forum supergroup; its id is the id of the service message that opened it."""
+
+    thread_id: int
+    name: str
+    icon_color: int
+    closed: bool = False
+    deleted: bool = False
 
 
 @dataclass
@@ -236,9 +290,12 @@ class Emulator:
         self._pre_checkout_ids = itertools.count(1)
         self._inline_ids = itertools.count(1)
         self._inline_queries: dict[str, InlineQueryState] = {}
+        # Forums, chat members, files: see the "Forum topics, copies, pins, members" section.
+        self.topics: dict[int, dict[int, ForumTopicState]] = {}
+        self.members: dict[int, dict[int, Json]] = {}
+        self.pins: dict[int, list[int]] = {}
+        self._file_ids = itertools.count(1)
         self._handlers: dict[str, Handler] = {}
-        # group chats: chat id -> user id -> ChatMember (see "Group membership" below)
-        self.group_members: dict[int, dict[int, Json]] = {}
         for attribute in dir(self):
             func = getattr(self, attribute)
             name = getattr(func, "__api_name__", None)
@@ -524,17 +581,15 @@ class Emulator:
         return {"reply_markup": markup} if "inline_keyboard" in markup else {}
 
     def _bot_message(self, state: ChatState, fields: Json, params: Json) -> Json:
-        reply = self._reply_fields(state, params)
+        placement = self._placement(state, params)
         message: Json = {
             "message_id": next(state.message_ids),
             "from": self.bot_user,
             "chat": state.chat,
             "date": int(time.time()),
             **fields,
+            **placement,
         }
-        if "message_thread_id" in params:
-            message["message_thread_id"] = params["message_thread_id"]
-        message.update(reply)
         state.messages[message["message_id"]] = message
         self._record("message", state.chat["id"], message)
         return message
@@ -1070,6 +1125,426 @@ class Emulator:
             return payment.update
         return self.push_update({"message": payment.update["message"]})
 
+    # ============================================= Forum topics, copies, pins, members
+    # What the support desk uses: topics in a forum supergroup, copies of messages, pins, chat
+    # members and their rights, caption edits, media sent again by file_id. Error descriptions
+    # in capitals are Telegram's codes; "message thread not found" is what the Bot API answers
+    # for a topic that was deleted or never existed.
+
+    def _placement(self, state: ChatState, params: Json) -> Json:
+        """Where a new bot message goes: its topic, and the message it replies to."""
+        placed: Json = {}
+        thread = params.get("message_thread_id")
+        if thread is not None:
+            topic = self.topics.get(state.chat["id"], {}).get(thread)
+            if topic is None or topic.deleted:
+                raise bad_request("message thread not found")
+            if topic.closed and not self._bot_may(state.chat["id"], "can_manage_topics"):
+                raise bad_request("TOPIC_CLOSED")
+            placed = {"message_thread_id": thread, "is_topic_message": True}
+        reply = params.get("reply_parameters") or {}
+        if reply:
+            target_chat = reply.get("chat_id", state.chat["id"])
+            target = self._chat(target_chat).messages.get(reply.get("message_id", 0))
+            if target is not None:
+                placed["reply_to_message"] = {
+                    k: v for k, v in target.items() if k != "reply_to_message"
+                }
+            elif not reply.get("allow_sending_without_reply"):
+                raise bad_request("message to be replied not found")
+        return placed
+
+    def _member_record(self, chat_id: int, user_id: int) -> Json:
+        """Someone's status and rights in a group, as ``set_member`` stored them.
+
+        A group nobody gave members to (``add_group``) is not modelled: the bot administers it
+        with every right and every person is a member, as the simplest tests assume.
+        """
+        members = self.members.get(chat_id)
+        if members is None:
+            if user_id == self.bot_user["id"]:
+                return {"status": "administrator", **dict.fromkeys(ADMIN_RIGHTS, True)}
+            return {"status": "member"}
+        return members.get(user_id, {"status": "left"})
+
+    def _bot_member(self, chat_id: int) -> Json:
+        return self._member_record(chat_id, self.bot_user["id"])
+
+    def _bot_in_chat(self, state: ChatState) -> None:
+        """Telegram answers a bot that left (or was removed from) a group with 403."""
+        private = state.chat["type"] == "private"
+        if not private and self._bot_member(state.chat["id"])["status"] in ("left", "kicked"):
+            raise ApiError(403, f"Forbidden: bot is not a member of the {state.chat['type']} chat")
+
+    def _bot_may(self, chat_id: int, right: str) -> bool:
+        """Whether the bot has an administrator right in a chat (always, in private chats)."""
+        state = self.chats.get(chat_id)
+        if state is not None and state.chat["type"] == "private":
+            return True
+        member = self._bot_member(chat_id)
+        return member["status"] == "creator" or (
+            member["status"] == "administrator" and bool(member.get(right))
+        )
+
+    def _forum(self, chat_id: Any) -> ChatState:
+        state = self._chat(chat_id)
+        if not state.chat.get("is_forum"):
+            raise bad_request("the chat is not a forum")
+        return state
+
+    def _topic(self, state: ChatState, thread_id: int) -> ForumTopicState:
+        topic = self.topics.get(state.chat["id"], {}).get(thread_id)
+        if topic is None:
+            raise bad_request("TOPIC_ID_INVALID")
+        if topic.deleted:
+            raise bad_request("TOPIC_DELETED")
+        return topic
+
+    @api("createForumTopic")
+    async def create_forum_topic(self, params: Json) -> Json:
+        state = self._forum(params["chat_id"])
+        if not self._bot_may(state.chat["id"], "can_manage_topics"):
+            raise bad_request("not enough rights to create a topic")
+        name = params["name"]
+        if not 1 <= len(name) <= TOPIC_NAME_LIMIT:
+            raise bad_request(f"topic name must be 1-{TOPIC_NAME_LIMIT} characters")
+        color = params.get("icon_color", TOPIC_ICON_COLORS[0])
+        if color not in TOPIC_ICON_COLORS:
+            raise bad_request("TOPIC_COLOR_INVALID")
+        thread_id = next(state.message_ids)
+        topic = ForumTopicState(thread_id, name, color)
+        self.topics.setdefault(state.chat["id"], {})[thread_id] = topic
+        opening: Json = {
+            "message_id": thread_id,
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "from": self.bot_user,
+            "chat": state.chat,
+            "date": int(time.time()),
+            "forum_topic_created": {"name": name, "icon_color": color},
+        }
+        state.messages[thread_id] = opening
+        self._record("message", state.chat["id"], opening)
+        return {"message_thread_id": thread_id, "name": name, "icon_color": color}
+
+    @api("editForumTopic")
+    async def edit_forum_topic(self, params: Json) -> bool:
+        state = self._forum(params["chat_id"])
+        topic = self._topic(state, params["message_thread_id"])
+        if not self._bot_may(state.chat["id"], "can_manage_topics"):
+            raise bad_request("not enough rights to manage topics")
+        name = params.get("name")
+        if name is not None and not 1 <= len(name) <= TOPIC_NAME_LIMIT:
+            raise bad_request(f"topic name must be 1-{TOPIC_NAME_LIMIT} characters")
+        if name is None or name == topic.name:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.name = name
+        self._bot_message(
+            state, {"forum_topic_edited": {"name": name}}, {"message_thread_id": topic.thread_id}
+        )
+        return True
+
+    async def _set_closed(self, params: Json, closed: bool) -> bool:
+        state = self._forum(params["chat_id"])
+        topic = self._topic(state, params["message_thread_id"])
+        if not self._bot_may(state.chat["id"], "can_manage_topics"):
+            raise bad_request("not enough rights to manage topics")
+        if topic.closed == closed:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.closed = closed
+        service = "forum_topic_closed" if closed else "forum_topic_reopened"
+        self._bot_message(state, {service: {}}, {"message_thread_id": topic.thread_id})
+        return True
+
+    @api("closeForumTopic")
+    async def close_forum_topic(self, params: Json) -> bool:
+        return await self._set_closed(params, True)
+
+    @api("reopenForumTopic")
+    async def reopen_forum_topic(self, params: Json) -> bool:
+        return await self._set_closed(params, False)
+
+    @api("deleteForumTopic")
+    async def delete_forum_topic(self, params: Json) -> bool:
+        state = self._forum(params["chat_id"])
+        self._topic(state, params["message_thread_id"])
+        if not self._bot_may(state.chat["id"], "can_delete_messages"):
+            raise bad_request("not enough rights to delete the topic")
+        self.delete_topic(state.chat["id"], params["message_thread_id"])
+        return True
+
+    @api("copyMessage")
+    async def copy_message(self, params: Json) -> Json:
+        source_chat = self._chat(params["from_chat_id"])
+        source = source_chat.messages.get(params["message_id"])
+        if source is None:
+            raise bad_request("message to copy not found")
+        content = {key: source[key] for key in COPIED_FIELDS if key in source}
+        if not content or source.get("invoice"):
+            raise bad_request("message can't be copied")
+        state = self._writable_chat(params["chat_id"])
+        if "caption" in params and any(key in source for key in CAPTIONED_MEDIA):
+            content = {k: v for k, v in content.items() if k not in {"caption", "caption_entities"}}
+            content.update(self._formatted(params, "caption", CAPTION_LIMIT, required=False))
+        message = self._bot_message(state, {**content, **self._markup(params)}, params)
+        return {"message_id": message["message_id"]}
+
+    @api("pinChatMessage")
+    async def pin_chat_message(self, params: Json) -> bool:
+        state = self._chat(params["chat_id"])
+        message = self._message(state, params["message_id"], "pin")
+        if not self._bot_may(state.chat["id"], "can_pin_messages"):
+            raise bad_request("not enough rights to manage pinned messages in the chat")
+        pins = self.pins.setdefault(state.chat["id"], [])
+        if message["message_id"] in pins:
+            pins.remove(message["message_id"])
+        pins.append(message["message_id"])
+        pinned = {k: v for k, v in message.items() if k != "reply_to_message"}
+        thread = (
+            {"message_thread_id": message["message_thread_id"]}
+            if message.get("is_topic_message")
+            else {}
+        )
+        if not params.get("disable_notification") or state.chat["type"] != "private":
+            self._bot_message(state, {"pinned_message": pinned}, thread)
+        self._record("pin", state.chat["id"], {"message_id": message["message_id"]})
+        return True
+
+    @api("getChatMember")
+    async def get_chat_member(self, params: Json) -> Json:
+        state = self._chat(params["chat_id"])
+        self._bot_in_chat(state)
+        return self._chat_member(state, params["user_id"])
+
+    @api("getChatAdministrators")
+    async def get_chat_administrators(self, params: Json) -> list[Json]:
+        state = self._chat(params["chat_id"])
+        if state.chat["type"] == "private":
+            raise bad_request("there are no administrators in the private chat")
+        self._bot_in_chat(state)
+        bots = params.get("return_bots", False)
+        return [
+            self._chat_member(state, user_id)
+            for user_id, member in self.members.get(state.chat["id"], {}).items()
+            if member["status"] in {"creator", "administrator"}
+            and (bots or user_id != self.bot_user["id"])
+        ]
+
+    def _chat_member(self, state: ChatState, user_id: int) -> Json:
+        user = self.bot_user if user_id == self.bot_user["id"] else self.users.get(user_id)
+        if user is None:
+            raise bad_request("user not found")
+        if state.chat["type"] == "private":
+            member = (
+                {"status": "member"}
+                if user_id in {state.chat["id"], self.bot_user["id"]}
+                else {"status": "left"}
+            )
+        else:
+            member = self._member_record(state.chat["id"], user_id)
+        status = member["status"]
+        found: Json = {"status": status, "user": user}
+        if status == "creator":
+            found["is_anonymous"] = bool(member.get("is_anonymous", False))
+        elif status == "administrator":
+            found.update(
+                {"can_be_edited": False, "is_anonymous": bool(member.get("is_anonymous", False))}
+            )
+            found.update({right: bool(member.get(right, False)) for right in ADMIN_RIGHTS})
+        elif status == "kicked":
+            found["until_date"] = 0
+        return found
+
+    @api("editMessageCaption")
+    async def edit_message_caption(self, params: Json) -> Json:
+        state = self._chat(params.get("chat_id"))
+        message = self._message(state, params.get("message_id", 0), "edit")
+        if not any(key in message for key in CAPTIONED_MEDIA):
+            raise bad_request("there is no caption in the message to edit")
+        if message["from"]["id"] != self.bot_user["id"]:
+            raise bad_request("message can't be edited")
+        fields = self._formatted(params, "caption", CAPTION_LIMIT, required=False)
+        changed = ("caption", "caption_entities", "reply_markup")
+        edited = {k: v for k, v in message.items() if k not in {*changed, "edit_date"}}
+        edited.update({**fields, **self._markup(params)})
+        if all(edited.get(k) == message.get(k) for k in changed):
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        edited["edit_date"] = int(time.time())
+        state.messages[message["message_id"]] = edited
+        self._record("edit", state.chat["id"], edited)
+        return edited
+
+    async def _send_file(self, params: Json, kind: str) -> Json:
+        state = self._writable_chat(params["chat_id"])
+        media = self._file(kind, params[kind])
+        fields: Json = {kind: media}
+        if kind == "sticker":
+            fields = {kind: {**media, **({"emoji": params["emoji"]} if "emoji" in params else {})}}
+        else:
+            fields.update(self._formatted(params, "caption", CAPTION_LIMIT, required=False))
+        return self._bot_message(state, {**fields, **self._markup(params)}, params)
+
+    def _file(self, kind: str, value: Any) -> Any:
+        """The media a file_id stands for (any file the emulator has seen), or a new upload."""
+        if isinstance(value, str):
+            for event in reversed(self.events):
+                found = event.payload.get(kind)
+                ids = (
+                    [size["file_id"] for size in found]
+                    if isinstance(found, list)
+                    else (
+                        [found["file_id"]] if isinstance(found, dict) and "file_id" in found else []
+                    )
+                )
+                if value in ids:
+                    return found
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        number = next(self._file_ids)
+        base = {"file_id": f"upload-{kind}-{number}", "file_unique_id": f"u{number}"}
+        if kind == "photo":
+            return [{**base, "width": 1280, "height": 720, "file_size": len(value)}]
+        if kind == "voice":
+            return {**base, "duration": 1}
+        if kind == "sticker":
+            return {
+                **base,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        return {**base, "file_size": len(value)}
+
+    @api("sendPhoto")
+    async def send_photo(self, params: Json) -> Json:
+        return await self._send_file(params, "photo")
+
+    @api("sendDocument")
+    async def send_document(self, params: Json) -> Json:
+        return await self._send_file(params, "document")
+
+    @api("sendVoice")
+    async def send_voice(self, params: Json) -> Json:
+        return await self._send_file(params, "voice")
+
+    @api("sendSticker")
+    async def send_sticker(self, params: Json) -> Json:
+        return await self._send_file(params, "sticker")
+
+    # ---------------------------------------------------- forums, the people's side
+    def add_forum(self, title: str, *, chat_id: int) -> Json:
+        """A forum supergroup where the bot is an admin allowed to manage topics and pins."""
+        chat = self.add_group(title, chat_id=chat_id, forum=True)
+        self.set_member(
+            chat_id,
+            self.bot_user["id"],
+            "administrator",
+            can_manage_topics=True,
+            can_pin_messages=True,
+            can_delete_messages=True,
+        )
+        return chat
+
+    def set_member(self, chat_id: int, user_id: int, status: str, **rights: bool) -> None:
+        """Who is in a group, and with which administrator rights."""
+        if status not in {"creator", "administrator", "member", "left", "kicked"}:
+            raise ValueError(f"unsupported member status {status!r}")
+        self.members.setdefault(chat_id, {})[user_id] = {"status": status, **rights}
+
+    def send_in_topic(
+        self,
+        user_id: int,
+        chat_id: int,
+        thread_id: int,
+        *,
+        reply_to: Json | None = None,
+        **fields: Any,
+    ) -> Json:
+        """A member writes in a topic (text given as ``text`` gets a client's entities)."""
+        member = self.members.get(chat_id, {}).get(user_id, {"status": "left"})
+        if member["status"] not in {"creator", "administrator", "member"}:
+            raise PermissionError(f"user {user_id} is not a member of chat {chat_id}")
+        state = self.chats[chat_id]
+        topic = self._topic(state, thread_id)
+        if topic.closed and not (member["status"] == "creator" or member.get("can_manage_topics")):
+            raise PermissionError("TOPIC_CLOSED: only admins who manage topics can write there")
+        if "text" in fields and "entities" not in fields:
+            entities = detect_entities(fields["text"])
+            if entities:
+                fields["entities"] = entities
+        answered = reply_to or state.messages[thread_id]
+        placed = {
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "reply_to_message": {k: v for k, v in answered.items() if k != "reply_to_message"},
+        }
+        return self.send_message(user_id, chat_id=chat_id, **placed, **fields)
+
+    def send_as_chat(self, chat_id: int, thread_id: int, text: str) -> Json:
+        """An anonymous admin posts as the group itself (``from`` is Telegram's placeholder)."""
+        anonymous_id = GROUP_ANONYMOUS_BOT_ID
+        self.users.setdefault(
+            anonymous_id,
+            {
+                "id": anonymous_id,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            },
+        )
+        fields: Json = {
+            "text": text,
+            "sender_chat": self.chats[chat_id].chat,
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+        }
+        entities = detect_entities(text)
+        if entities:
+            fields["entities"] = entities
+        return self.send_message(anonymous_id, chat_id=chat_id, **fields)
+
+    def edit_message(self, user_id: int, chat_id: int, message_id: int, **fields: Any) -> Json:
+        """A person edits their message (``text`` or ``caption``); the bot gets edited_message."""
+        state = self.chats[chat_id]
+        message = state.messages.get(message_id)
+        if message is None or message["from"]["id"] != user_id:
+            raise LookupError("no such message of that person")
+        edited = {k: v for k, v in message.items() if k not in {"entities", "caption_entities"}}
+        edited.update(fields)
+        if "text" in fields:
+            entities = detect_entities(fields["text"])
+            if entities:
+                edited["entities"] = entities
+        edited["edit_date"] = int(time.time())
+        state.messages[message_id] = edited
+        self._record("incoming_edit", chat_id, edited)
+        self.push_update({"edited_message": edited})
+        return edited
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deletes a topic with all its messages (the bot is not told)."""
+        state = self.chats[chat_id]
+        topic = self._topic(state, thread_id)
+        topic.deleted = True
+        for message_id in [
+            m["message_id"]
+            for m in state.messages.values()
+            if m.get("message_thread_id") == thread_id
+        ]:
+            del state.messages[message_id]
+        self._record("topic_deleted", chat_id, {"message_thread_id": thread_id})
+
+    def topic(self, chat_id: int, thread_id: int) -> ForumTopicState:
+        return self.topics[chat_id][thread_id]
+
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[Json]:
+        """A topic as its members see it now."""
+        return [m for m in self.messages(chat_id) if m.get("message_thread_id") == thread_id]
+
     # ================================================ the sandbox page: forwards, commands, state
     def forward_text(
         self, user_id: int, text: str, *, sender_name: str, chat_id: int | None = None
@@ -1095,7 +1570,7 @@ class Emulator:
         return []
 
     def export_state(self) -> Json:
-        """What must survive a restart: people, chats, undelivered updates, invoices, payments."""
+        """What must survive a restart: people, chats, updates, payments, forums and members."""
         counters = {name: _peek(self, name) for name in _COUNTERS}
         chats = []
         for state in self.chats.values():
@@ -1115,6 +1590,19 @@ class Emulator:
             "counters": counters,
             "invoices": [asdict(record) for record in self.invoices.values()],
             "star_payments": [asdict(payment) for payment in self.star_payments.values()],
+            "topics": [
+                {"chat_id": chat_id, **asdict(topic)}
+                for chat_id, topics in self.topics.items()
+                for topic in topics.values()
+            ],
+            "members": [
+                {"chat_id": chat_id, "user_id": user_id, **member}
+                for chat_id, members in self.members.items()
+                for user_id, member in members.items()
+            ],
+            "pins": [
+                {"chat_id": chat_id, "message_ids": ids} for chat_id, ids in self.pins.items()
+            ],
         }
 
     def import_state(self, data: Json) -> None:
@@ -1134,21 +1622,34 @@ class Emulator:
             }
             invoices = [InvoiceRecord(**record) for record in data["invoices"]]
             payments = [StarPayment(**payment) for payment in data["star_payments"]]
-            counters = {name: itertools.count(int(data["counters"][name])) for name in _COUNTERS}
+            counters = {
+                name: itertools.count(int(data["counters"].get(name, 1))) for name in _COUNTERS
+            }
             updates = list(data["updates"])
+            topics: dict[int, dict[int, ForumTopicState]] = {}
+            for item in data.get("topics", []):
+                topic = ForumTopicState(**{k: v for k, v in item.items() if k != "chat_id"})
+                topics.setdefault(int(item["chat_id"]), {})[topic.thread_id] = topic
+            members: dict[int, dict[int, Json]] = {}
+            for item in data.get("members", []):
+                member = {k: v for k, v in item.items() if k not in ("chat_id", "user_id")}
+                members.setdefault(int(item["chat_id"]), {})[int(item["user_id"])] = member
+            pins = {
+                int(item["chat_id"]): list(item["message_ids"]) for item in data.get("pins", [])
+            }
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed emulator state: {exc!r}") from None
         self.users, self.chats, self._updates = users, chats, updates
         self.invoices = {(r.chat_id, r.message_id): r for r in invoices}
         self.star_payments = {payment.charge_id: payment for payment in payments}
+        self.topics, self.members, self.pins = topics, members, pins
         for name, counter in counters.items():
             setattr(self, name, counter)
 
     # ------------------------------------------------------ group membership
-    # Groups where the bot watches for scams: who is a member or an administrator (with which
-    # rights), the bot's own rights, people posting, and the methods that read membership.
-    # A chat added with add_group() and never given members here is not modelled: the bot is
-    # an administrator with every right there, and every known user a member.
+    # Groups where the bot watches for scams: people creating and joining them, the bot being
+    # added (Telegram tells it with ``my_chat_member``), members and anonymous admins posting.
+    # Membership lives in ``members`` (see the forum section), shared with the staff forum.
     def create_group(
         self, title: str, *, chat_id: int, creator_id: int, kind: str = "supergroup"
     ) -> Json:
@@ -1157,20 +1658,24 @@ class Emulator:
             raise ValueError(f"not a group type: {kind}")
         chat: Json = {"id": chat_id, "type": kind, "title": title}
         self.chats[chat_id] = ChatState(chat)
-        self.group_members[chat_id] = {
-            creator_id: {"status": "creator", "user": self.users[creator_id], "is_anonymous": False}
-        }
+        self.set_member(chat_id, creator_id, "creator")
         return chat
 
     def join_group(
         self, chat_id: int, user_id: int, *, admin: bool = False, can_delete_messages: bool = False
     ) -> None:
-        """A user joins (as a member, or as an administrator with the given right)."""
-        user = self.users[user_id]
-        members = self.group_members[chat_id]
-        members[user_id] = (
-            _administrator(user, can_delete_messages) if admin else _member(user, "member")
-        )
+        """A user joins (as a member, or as an administrator with the usual moderator rights)."""
+        if admin:
+            self.set_member(
+                chat_id,
+                user_id,
+                "administrator",
+                can_manage_chat=True,
+                can_invite_users=True,
+                can_delete_messages=can_delete_messages,
+            )
+        else:
+            self.set_member(chat_id, user_id, "member")
 
     def add_bot_to_group(
         self,
@@ -1181,31 +1686,25 @@ class Emulator:
         can_delete_messages: bool = False,
     ) -> Json:
         """Someone adds the bot (or changes its rights): Telegram sends ``my_chat_member``."""
-        members = self.group_members[chat_id]
+        state = self.chats[chat_id]
         bot_id = self.bot_user["id"]
-        old = members.get(bot_id) or _member(self.bot_user, "left")
-        new = (
-            _administrator(self.bot_user, can_delete_messages)
-            if admin
-            else _member(self.bot_user, "member")
-        )
-        members[bot_id] = new
+        old = self._chat_member(state, bot_id)
+        self.join_group(chat_id, bot_id, admin=admin, can_delete_messages=can_delete_messages)
         return self.push_update(
             {
                 "my_chat_member": {
-                    "chat": self.chats[chat_id].chat,
+                    "chat": state.chat,
                     "from": self.users[by_user_id],
                     "date": int(time.time()),
                     "old_chat_member": old,
-                    "new_chat_member": new,
+                    "new_chat_member": self._chat_member(state, bot_id),
                 }
             }
         )
 
     def post_in_group(self, user_id: int, chat_id: int, text: str, **extra: Any) -> Json:
         """A member posts in a group; only members can."""
-        member = self.group_members.get(chat_id, {}).get(user_id)
-        if member is None or member["status"] in ("left", "kicked"):
+        if self._member_record(chat_id, user_id)["status"] in ("left", "kicked"):
             raise LookupError(f"user {user_id} is not a member of chat {chat_id}")
         return self.send_text(user_id, text, chat_id=chat_id, **extra)
 
@@ -1224,20 +1723,6 @@ class Emulator:
         self.push_update({"message": message})
         return message
 
-    def _membership(self, state: ChatState, user_id: int) -> Json:
-        user = self.bot_user if user_id == self.bot_user["id"] else self.users.get(user_id)
-        if user is None:
-            raise bad_request("user not found")
-        members = self.group_members.get(state.chat["id"])
-        if members is None:  # not modelled: see the section comment
-            if user_id == self.bot_user["id"]:
-                return _administrator(self.bot_user, can_delete_messages=True)
-            return _member(user, "member")
-        bot = members.get(self.bot_user["id"])
-        if bot is None or bot["status"] in ("left", "kicked"):
-            raise ApiError(403, f"Forbidden: bot is not a member of the {state.chat['type']} chat")
-        return members.get(user_id) or _member(user, "left")
-
     def _check_delete_rights(self, state: ChatState, message: Json) -> None:
         """Telegram's rules for deleting someone else's message in a group."""
         if time.time() - message["date"] > 48 * 3600:
@@ -1246,52 +1731,17 @@ class Emulator:
             return
         if message["from"]["id"] == self.bot_user["id"]:
             return
-        bot = self._membership(state, self.bot_user["id"])
+        bot = self._bot_member(state.chat["id"])
         allowed = bot["status"] == "creator" or (
             bot["status"] == "administrator"
-            and (state.chat["type"] == "group" or bot["can_delete_messages"])
+            and (state.chat["type"] == "group" or bool(bot.get("can_delete_messages")))
         )
         if not allowed:
             raise bad_request("message can't be deleted")
 
-    def _reply_fields(self, state: ChatState, params: Json) -> Json:
-        reply = params.get("reply_parameters")
-        if not reply:
-            return {}
-        target = state.messages.get(reply["message_id"])
-        if target is None:
-            if reply.get("allow_sending_without_reply"):
-                return {}
-            raise bad_request("message to be replied not found")
-        return {"reply_to_message": {k: v for k, v in target.items() if k != "reply_to_message"}}
-
-    @api("getChatMember")
-    async def get_chat_member(self, params: Json) -> Json:
-        state = self._chat(params["chat_id"])
-        if state.chat["type"] == "private":
-            if params["user_id"] not in (state.chat["id"], self.bot_user["id"]):
-                raise bad_request("user not found")
-            user = self.users.get(params["user_id"]) or self.bot_user
-            return _member(user, "member")
-        return self._membership(state, params["user_id"])
-
-    @api("getChatAdministrators")
-    async def get_chat_administrators(self, params: Json) -> list[Json]:
-        state = self._chat(params["chat_id"])
-        if state.chat["type"] == "private":
-            raise bad_request("there are no administrators in the private chat")
-        self._membership(state, self.bot_user["id"])  # the bot must be in the chat
-        members = self.group_members.get(state.chat["id"], {})
-        return [
-            member
-            for member in members.values()
-            if member["status"] in ("creator", "administrator")
-            and (params.get("return_bots") or not member["user"]["is_bot"])
-        ]
-
 
 STATE_VERSION = 1
-_COUNTERS = ("_update_ids", "_user_ids", "_callback_ids", "_pre_checkout_ids")
+_COUNTERS = ("_update_ids", "_user_ids", "_callback_ids", "_pre_checkout_ids", "_file_ids")
 
 
 def _peek(owner: object, name: str) -> int:
@@ -1319,7 +1769,7 @@ async def _request_params(request: web.Request) -> Json:
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
-            params[part.name] = await part.read() if part.filename else await part.text()
+            params[part.name] = bytes(await part.read()) if part.filename else await part.text()
     else:
         params.update(await request.post())
     return params
@@ -1328,36 +1778,11 @@ async def _request_params(request: web.Request) -> Json:
 # ----------------------------------------------------------- group membership (see Emulator)
 # Telegram's fixed sender of messages that anonymous group administrators post.
 ANONYMOUS_ADMIN: Json = {
-    "id": 1087968824,
+    "id": GROUP_ANONYMOUS_BOT_ID,
     "is_bot": True,
     "first_name": "Group",
     "username": "GroupAnonymousBot",
 }
-
-
-def _member(user: Json, status: str) -> Json:
-    return {"status": status, "user": user}
-
-
-def _administrator(user: Json, can_delete_messages: bool) -> Json:
-    """A ChatMemberAdministrator with the usual rights of a moderating bot or person."""
-    return {
-        "status": "administrator",
-        "user": user,
-        "can_be_edited": False,
-        "is_anonymous": False,
-        "can_manage_chat": True,
-        "can_delete_messages": can_delete_messages,
-        "can_manage_video_chats": False,
-        "can_restrict_members": False,
-        "can_promote_members": False,
-        "can_change_info": False,
-        "can_invite_users": True,
-        "can_post_stories": False,
-        "can_edit_stories": False,
-        "can_delete_stories": False,
-        "can_pin_messages": False,
-    }
 
 
 def main() -> None:

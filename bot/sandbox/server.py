@@ -237,7 +237,9 @@ def _add_people(emulator: Emulator, staff_chat_id: int) -> None:
             language_code=persona.language_code,
         )
     if staff_chat_id not in emulator.chats:
-        emulator.add_group("Support team", chat_id=staff_chat_id, forum=True)
+        emulator.add_forum("Support team", chat_id=staff_chat_id)
+    for agent in AGENTS:  # agents may also write in closed topics, as admins who manage them
+        emulator.set_member(staff_chat_id, agent.user_id, "administrator", can_manage_topics=True)
 
 
 @contextlib.asynccontextmanager

@@ -48,7 +48,8 @@ from bot.callbacks import pack, unpack
 from bot.context import BotContext, Services
 from bot.home.handlers import back_to_menu_button, button_expired
 from bot.i18n import N_, Translator
-from bot.plumbing import answer_callback, quote, reply
+from bot.plumbing import answer_callback, bold, quote, reply
+from bot.registry import ContextSection
 from bot.scam.detector import official_coin_prices, prepare, scan
 from bot.scam.explain import risk
 from bot.scam.model import Verdict
@@ -543,12 +544,37 @@ async def on_button(update: Update, context: BotContext) -> None:
         await button_expired(update, context)
 
 
+VERDICT_LABELS = {"scam": N_("scam"), "suspicious": N_("suspicious")}
+CARD_CHECKS = 5
+
+
+def context_section(store: ScamStore) -> ContextSection:
+    """For the support card: the offers this user checked that were not safe."""
+
+    async def section(services: Services, user_id: int, t: Translator) -> list[str]:
+        checks = await store.flagged_of_user(user_id, CARD_CHECKS)
+        if not checks:
+            return []
+        lines = [bold(t._("🛡 Offers checked"))]
+        for check in checks:
+            line = t._(
+                "{date} · {verdict} · {reasons}",
+                date=t.date_text(check.created_at),
+                verdict=t._(VERDICT_LABELS[check.verdict]),
+                reasons=check.codes,
+            )
+            lines.append(line + (" · " + t._("reported") if check.reported else ""))
+        return lines
+
+    return section
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
     prepare(services.brand)  # compile the phrase lists now, not on the first message
-    application.bot_data[SHIELD_KEY] = Shield(
-        ScamStore(services.db), official_coin_prices(services.catalog)
-    )
+    store = ScamStore(services.db)
+    application.bot_data[SHIELD_KEY] = Shield(store, official_coin_prices(services.catalog))
     registry = services.registry
+    registry.add_context_section("scam", context_section(store), order=30)
     registry.add_menu_entry(N_("🛡 Check an offer"), HOWTO_CALLBACK, order=20)
     registry.add_command("check", N_("Check a seller's offer"), order=20)
     registry.add_command("watch", N_("Guard a group against scam offers"), order=21)

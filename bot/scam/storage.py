@@ -36,6 +36,14 @@ class StoredCheck:
 
 
 @dataclass(frozen=True)
+class FlaggedCheck:
+    verdict: str
+    created_at: int
+    codes: str  # reason codes, comma-separated
+    reported: bool
+
+
+@dataclass(frozen=True)
 class WatchSetting:
     mode: WatchMode
     locale: str | None  # None: not chosen yet
@@ -119,6 +127,24 @@ class ScamStore:
             forward_origin=json.loads(origin) if origin else None,
             reasons=tuple((r["code"], r["evidence"]) for r in reasons),
         )
+
+    async def flagged_of_user(self, user_id: int, limit: int) -> list[FlaggedCheck]:
+        """The user's latest private checks that were not safe, newest first, with their reason
+        codes and whether the user reported the seller."""
+        rows = await self._db.fetchall(
+            "SELECT c.check_id, c.verdict, c.created_at, "
+            "(SELECT GROUP_CONCAT(r.code, ', ') FROM scam_check_reasons r "
+            " WHERE r.check_id = c.check_id) AS codes, "
+            "EXISTS (SELECT 1 FROM scam_reports p WHERE p.check_id = c.check_id "
+            " AND p.reporter_id = c.user_id) AS reported "
+            "FROM scam_checks c WHERE c.user_id = ? AND c.source != 'group' "
+            "AND c.verdict != 'safe' ORDER BY c.check_id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [
+            FlaggedCheck(r["verdict"], r["created_at"], r["codes"] or "", bool(r["reported"]))
+            for r in rows
+        ]
 
     async def report(self, check_id: int, reporter_id: int) -> bool:
         """File a report about a check; False when this reporter already reported it."""

@@ -632,6 +632,8 @@ function topicsOf(messages) {
   const topics = new Map([[0, "General"]]);
   for (const message of messages) {
     if (message.forum_topic_created) topics.set(message.message_id, message.forum_topic_created.name);
+    // the support desk renames topics as tickets change state
+    if (message.forum_topic_edited?.name) topics.set(threadOf(message), message.forum_topic_edited.name);
   }
   for (const message of messages) {
     if (!topics.has(threadOf(message))) topics.set(threadOf(message), `Topic ${threadOf(message)}`);
