@@ -6,6 +6,7 @@ fallbacks go last so they only see what no feature claimed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -102,9 +103,12 @@ def web_routes_app(services: Services) -> web.Application:
 
 
 async def start(application: AnyApplication) -> None:
-    """Start an initialized application and publish its command lists."""
+    """Start an initialized application, publish its command lists, warm the slow parts."""
     await application.start()
     await publish_commands(application)
+    services: Services = application.bot_data[SERVICES_KEY]
+    for prepare in services.registry.warm_ups:
+        application.create_task(asyncio.to_thread(prepare), name="warm-up")
 
 
 async def publish_commands(application: AnyApplication) -> None:

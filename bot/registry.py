@@ -69,6 +69,9 @@ class Registry:
     # the user to a person from code (the FAQ does after two answers in a row it was unsure of)
     # and tells them so, exactly as the "Talk to a human" button would. None without support.
     start_handoff: HandoffStarter | None = None
+    # Slow preparations (compiling phrase lists, indexing the FAQ) run in a thread once the bot
+    # is up, instead of delaying start-up; whatever needs them first prepares them itself.
+    warm_ups: list[Callable[[], None]] = field(default_factory=list)
 
     def add_menu_entry(self, label: str, callback_data: str, *, order: int) -> None:
         self.menu.append(MenuEntry(label, callback_data, order))
@@ -120,3 +123,6 @@ class Registry:
             raise ValueError(f"context section {name!r} registered twice")
         self.context_sections.append(ContextSectionEntry(name, provider, order))
         self.context_sections.sort(key=lambda entry: entry.order)
+
+    def add_warm_up(self, prepare: Callable[[], None]) -> None:
+        self.warm_ups.append(prepare)

@@ -506,6 +506,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: S
     registry.add_command("myths", N_("Myth or reality? A quick quiz"), order=31)
     registry.add_action("faq", HOME_CALLBACK)
     registry.add_text_responder("faq", handlers.answer_text, order=30)
+    registry.add_warm_up(services.faq.warm)
 
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & _ViaThisBot(), handlers.ignore))

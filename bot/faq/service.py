@@ -1,8 +1,10 @@
 """The FAQ as the bot holds it while running: content, search index, and rendering per user.
 
 Created once at start-up (:func:`open_faq`, which stops start-up on invalid content) and shared
-by the chat handlers, inline mode and the command line. Placeholder values depend only on the
-language and the region, so they are computed once per pair and reused.
+by the chat handlers, inline mode and the command line. The search index is built on first use
+or by :meth:`Faq.warm` (the bot warms it in a thread once it runs): building it takes about
+half a second that start-up need not wait for. Placeholder values depend only on the language
+and the region, so they are computed once per pair and reused.
 """
 
 from __future__ import annotations
@@ -28,11 +30,21 @@ log = logging.getLogger(__name__)
 @dataclass
 class Faq:
     content: FaqContent
-    index: FaqIndex
     brand: Brand
     catalog: Catalog
     translators: Catalogs
     _values: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    _index: FaqIndex | None = None
+
+    @property
+    def index(self) -> FaqIndex:
+        if self._index is None:
+            self._index = FaqIndex(self.content, ignored=[self.brand.platform])
+        return self._index
+
+    def warm(self) -> None:
+        """Build the search index now rather than for the first question."""
+        self.index  # noqa: B018 - built on access
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.content.entry(entry_id)
@@ -72,7 +84,6 @@ def open_faq(
         log.warning("faq content: %s (run `python -m bot faq lint`)", problem)
     return Faq(
         content=content,
-        index=FaqIndex(content, ignored=[brand.platform]),
         brand=brand,
         catalog=catalog,
         translators=catalogs or Catalogs(default_locale=settings.default_locale),

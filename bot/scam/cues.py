@@ -103,7 +103,7 @@ class Hit:
 class _Compiled:
     cue: Cue
     language: str
-    regex: re.Pattern[str] | None  # None: the anchor word alone is the whole pattern
+    pattern: str | None  # a regex; None: the anchor word alone is the whole pattern
     then_words: frozenset[str] | None = None  # None: no cheap test of the next word
     then_stems: tuple[str, ...] = ()
 
@@ -271,7 +271,6 @@ class CueMatcher:
                         raise PhraseError(
                             f"{phrase_file.language}: cues.{cue}: {pattern!r}: {exc}"
                         ) from None
-                    regex = re.compile(found.regex) if found.regex else None
                     for anchor in found.anchors:
                         if anchor.following is not None:
                             then: tuple[frozenset[str] | None, tuple[str, ...]] = (
@@ -282,7 +281,7 @@ class CueMatcher:
                             then = found.then
                         else:
                             then = (None, ())
-                        compiled = _Compiled(cue, phrase_file.language, regex, *then)
+                        compiled = _Compiled(cue, phrase_file.language, found.regex, *then)
                         table = self._index.stems if anchor.stem else self._index.exact
                         table.setdefault(anchor.word, []).append(compiled)
                         if anchor.stem:
@@ -290,6 +289,14 @@ class CueMatcher:
         self._index.stem_lengths = sorted(stem_lengths)
         # words recur across messages; their candidate patterns are looked up once
         self._cache: dict[str, _Candidates | None] = {}
+
+    def warm(self) -> None:
+        """Compile every pattern now rather than when a message first needs it."""
+        for table in (self._index.exact, self._index.stems):
+            for compiled_list in table.values():
+                for compiled in compiled_list:
+                    if compiled.pattern is not None:
+                        _regex(compiled.pattern)
 
     def _candidates(self, word: str) -> _Candidates | None:
         try:
@@ -326,10 +333,10 @@ class CueMatcher:
             for compiled in candidates.given(following):
                 if per_cue.get(compiled.cue, 0) >= MAX_HITS_PER_CUE:
                     continue
-                if compiled.regex is None:
+                if compiled.pattern is None:
                     end = word_end
                 else:
-                    found = compiled.regex.match(folded, start)
+                    found = _regex(compiled.pattern).match(folded, start)
                     if found is None:
                         continue
                     end = found.end()
@@ -358,6 +365,13 @@ def load_phrase_files() -> list[PhraseFile]:
                 f"bot/scam/phrases/{entry.name}: {describe_validation_error(exc)}"
             ) from None
     return found
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """Patterns are compiled when a message first needs them (or by ``warm``): compiling all
+    of them costs over a second, which start-up should not wait for."""
+    return re.compile(pattern)
 
 
 @cache

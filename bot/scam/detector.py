@@ -59,7 +59,7 @@ def prepare(brand: Brand) -> None:
     """Compile the phrase lists and load the defaults now rather than on the first message."""
     _judge(brand)
     _default_prices()
-    matcher_for(brand.platform)
+    matcher_for(brand.platform).warm()
 
 
 def context_for(

@@ -14,6 +14,7 @@ and warns a group at most a few times per window (:mod:`bot.scam.watch`).
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import time
@@ -570,11 +571,11 @@ def context_section(store: ScamStore) -> ContextSection:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
-    prepare(services.brand)  # compile the phrase lists now, not on the first message
     store = ScamStore(services.db)
     application.bot_data[SHIELD_KEY] = Shield(store, official_coin_prices(services.catalog))
     registry = services.registry
     registry.add_context_section("scam", context_section(store), order=30)
+    registry.add_warm_up(functools.partial(prepare, services.brand))
     registry.add_menu_entry(N_("🛡 Check an offer"), HOWTO_CALLBACK, order=20)
     registry.add_command("check", N_("Check a seller's offer"), order=20)
     registry.add_command("watch", N_("Guard a group against scam offers"), order=21)
