@@ -26,7 +26,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import AnyApplication, build_application, open_services, start  # noqa: E402
+from bot.app import AnyApplication, build_application, open_services, start, stop  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.context import Services  # noqa: E402
 from bot.sandbox.emulator import Emulator  # noqa: E402
@@ -67,7 +67,7 @@ async def running(
                 yield application, services
                 emulator.release_long_polls()
                 await application.updater.stop()
-                await application.stop()
+                await stop(application)
         finally:
             await services.db.close()
             await runner.cleanup()

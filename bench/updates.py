@@ -29,7 +29,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application, open_services, start  # noqa: E402
+from bot.app import build_application, open_services, start, stop  # noqa: E402
 from bot.config import Settings  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
@@ -95,7 +95,7 @@ async def our_bot(base: str, concurrent_updates: int) -> AsyncIterator[None]:
             await application.updater.start_polling(poll_interval=0)
             yield
             await application.updater.stop()
-            await application.stop()
+            await stop(application)
         await services.db.close()
 
 

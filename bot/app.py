@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -36,6 +37,8 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 # Requests in flight to the Bot API at once: plenty for Telegram's ~30 messages a second.
 HTTP_CONNECTIONS = 32
 POLL_READ_TIMEOUT = 5.0
+WARM_UP_DELAY = 2.0
+WARM_UP_KEY = "warm_up"
 FEATURES = (home, wallet, recharge, scam, faq, support)
 
 
@@ -107,8 +110,24 @@ async def start(application: AnyApplication) -> None:
     await application.start()
     await publish_commands(application)
     services: Services = application.bot_data[SERVICES_KEY]
-    for prepare in services.registry.warm_ups:
-        application.create_task(asyncio.to_thread(prepare), name="warm-up")
+    # Not application.create_task: stopping would wait for it; a warm-up is simply abandoned.
+    application.bot_data[WARM_UP_KEY] = asyncio.create_task(warm_up(services.registry.warm_ups))
+
+
+async def stop(application: AnyApplication) -> None:
+    """Stop a started application (its updater first, by the caller), dropping the warm-up."""
+    warming: asyncio.Task[None] | None = application.bot_data.pop(WARM_UP_KEY, None)
+    if warming is not None:
+        warming.cancel()
+    await application.stop()
+
+
+async def warm_up(preparations: list[Callable[[], None]]) -> None:
+    """Run the features' slow preparations in a thread, after the first moments: they hold the
+    interpreter while they run, and the bot's first answers matter more."""
+    await asyncio.sleep(WARM_UP_DELAY)
+    for prepare in preparations:
+        await asyncio.to_thread(prepare)
 
 
 async def publish_commands(application: AnyApplication) -> None:

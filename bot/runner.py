@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.app import build_application, open_services, start, web_routes_app
+from bot.app import stop as stop_application
 from bot.config import Settings
 from bot.context import Services
 
@@ -47,7 +48,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
             if web_runner is not None:
                 await web_runner.cleanup()
             await updater.stop()
-            await application.stop()
+            await stop_application(application)
     finally:
         await services.db.close()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import AnyApplication, build_application, open_services, start
+from bot.app import AnyApplication, build_application, open_services, start, stop
 from bot.config import Settings
 from bot.context import Services
 from bot.sandbox.emulator import Emulator
@@ -55,7 +55,7 @@ async def running_bot(
                 await application.updater.stop()
                 if emulator is not None:
                     emulator.release_long_polls()
-                await application.stop()
+                await stop(application)
     finally:
         await services.db.close()
 

@@ -27,7 +27,7 @@ import aiohttp
 from aiohttp import web
 from pydantic import AnyHttpUrl, SecretStr
 
-from bot.app import AnyApplication, build_application, open_services, start
+from bot.app import AnyApplication, build_application, open_services, start, stop
 from bot.config import ConfigError, Settings
 from bot.context import Services
 from bot.runner import stop_on_signals
@@ -283,7 +283,7 @@ async def open_sandbox(settings: Settings) -> AsyncIterator[Sandbox]:
         await application.initialize()
         stack.push_async_callback(application.shutdown)
         await start(application)
-        stack.push_async_callback(application.stop)
+        stack.push_async_callback(stop, application)
         updater = application.updater
         assert updater is not None
         await updater.start_polling(poll_interval=0)
