@@ -11,7 +11,7 @@ from bot.brand import Brand
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.db import Database
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, negotiate_locale
 from bot.registry import Registry
 from bot.users import UserRecord, UserRepository
 
@@ -35,6 +35,19 @@ class Services:
     wallet: Wallet | None = None  # set when the wallet feature registers
     faq: Faq | None = None
     support: SupportDesk | None = None  # the support desk: tickets, queue, relay state
+
+    def translator(self, saved_locale: str | None, language_code: str | None) -> Translator:
+        """The user's saved choice, else Telegram's language, else the default."""
+        return self.catalogs[
+            negotiate_locale(saved_locale, language_code, self.settings.default_locale)
+        ]
+
+    async def translator_for(self, user_id: int) -> Translator:
+        """A user's language outside of their own update (a payment notice, a support reply)."""
+        record = await self.users.get(user_id)
+        if record is None:
+            return self.translator(None, None)
+        return self.translator(record.locale, record.language_code)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -28,7 +28,6 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import negotiate_locale
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +108,7 @@ async def resolve_user(update: Update, context: BotContext) -> None:
     context.user = await services.users.touch(
         user.id, user.first_name or "", user.username, user.language_code
     )
-    locale = negotiate_locale(
-        context.user.locale, user.language_code, services.settings.default_locale
-    )
-    context.translator = services.catalogs[locale]
+    context.translator = services.translator(context.user.locale, user.language_code)
     query = update.callback_query
     if query is not None and not query.data:
         # python-telegram-bot routes a query without data to the first CallbackQueryHandler,
@@ -191,12 +187,9 @@ async def on_error(update: object, context: BotContext) -> None:
 async def _apologize(update: Update, context: BotContext) -> None:
     # The error handler gets a fresh context, so the locale is looked up again.
     services = context.services
-    record = await services.users.get(update.effective_user.id) if update.effective_user else None
-    language = update.effective_user.language_code if update.effective_user else None
-    locale = negotiate_locale(
-        record.locale if record else None, language, services.settings.default_locale
-    )
-    t = services.catalogs[locale]
+    user = update.effective_user
+    record = await services.users.get(user.id) if user else None
+    t = services.translator(record.locale if record else None, user.language_code if user else None)
     apology = t._("Sorry, something went wrong on our side. Please try again in a moment.")
     try:
         if isinstance(update.callback_query, CallbackQuery):

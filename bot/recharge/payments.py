@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext, Services
 from bot.db import now
-from bot.i18n import Translator, negotiate_locale
+from bot.i18n import Translator
 from bot.plumbing import bold
 from bot.recharge.flow import coins_text, wallet_of
 from bot.recharge.signing import check_notification, payload_key, verify_payload
@@ -245,7 +245,7 @@ async def apply_notification(
     if order is None:
         log.warning("payment notification for unknown order %s", notice.order_ref)
         return error(404, "unknown_order")
-    t = await translator_for(services, order.user_id)
+    t = await services.translator_for(order.user_id)
     if notice.status == "failed":
         return await checkout_failed(services, bot, t, order)
     try:
@@ -307,14 +307,3 @@ async def safe_send(bot: Bot, chat_id: int, text: str) -> None:
         await bot.send_message(chat_id, text)
     except TelegramError as exc:
         log.warning("could not message %s: %s", chat_id, exc)
-
-
-async def translator_for(services: Services, user_id: int) -> Translator:
-    """A user's language outside of an update (a notification from the website)."""
-    record = await services.users.get(user_id)
-    locale = negotiate_locale(
-        record.locale if record else None,
-        record.language_code if record else None,
-        services.settings.default_locale,
-    )
-    return services.catalogs[locale]

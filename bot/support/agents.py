@@ -26,7 +26,6 @@ from bot.context import BotContext
 from bot.home.handlers import button_expired
 from bot.i18n import Translator
 from bot.plumbing import answer_callback, bold, quote
-from bot.recharge.payments import translator_for
 from bot.support.card import state_text
 from bot.support.forum import AgentCheck, StaffForum, forum_of
 from bot.support.lifecycle import close_ticket, notify_user
@@ -323,7 +322,7 @@ async def canned_command(
 ) -> None:
     t, desk = forum.t, forum.desk
     canned = desk.config.canned
-    user_t = await translator_for(forum.services, ticket.user_id)
+    user_t = await forum.services.translator_for(ticket.user_id)
     if not command.args:
         lines = [
             bold(
@@ -569,7 +568,7 @@ async def perform_refund(forum: StaffForum, ticket: Ticket, order: Order, agent:
 
 
 async def _tell_user_refunded(forum: StaffForum, order: Order, stars_returned: bool) -> None:
-    t = await translator_for(forum.services, order.user_id)
+    t = await forum.services.translator_for(order.user_id)
     if stars_returned:
         text = t._(
             "💸 Order {reference} was refunded: {stars} are back in your Telegram balance, and "
@@ -629,7 +628,7 @@ async def unban_command(
         return
     await desk.tickets.add_event(ticket.ticket_id, EventKind.UNBANNED, f"agent:{agent.id}")
     await forum.rename(ticket)
-    user_t = await translator_for(forum.services, ticket.user_id)
+    user_t = await forum.services.translator_for(ticket.user_id)
     await notify_user(
         forum, ticket.user_id, user_t._("You can contact the support team again: /human")
     )

@@ -18,7 +18,6 @@ from telegram.error import Forbidden, TelegramError
 from bot.callbacks import pack
 from bot.home.handlers import back_to_menu_button
 from bot.i18n import Translator
-from bot.recharge.payments import translator_for
 from bot.support.forum import StaffForum
 from bot.support.rules import RATING_SCORES, QueueEstimate, Resolution, TicketState
 from bot.support.service import Handoff
@@ -190,7 +189,7 @@ async def close_ticket(
     resolved = await forum.desk.resolve(ticket, actor, resolution, reason)
     if resolved is None:
         return None
-    t = await translator_for(forum.services, resolved.user_id)
+    t = await forum.services.translator_for(resolved.user_id)
     keyboard = (
         rating_keyboard(t, resolved)
         if resolved.first_response_at is not None and resolution != Resolution.BANNED

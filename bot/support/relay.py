@@ -23,7 +23,6 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.i18n import Translator
 from bot.plumbing import quote
-from bot.recharge.payments import translator_for
 from bot.support.forum import StaffForum, TopicUnavailable, not_modified, reply_parameters
 from bot.support.masking import mask_secrets
 from bot.support.pairs import Direction, Pair
@@ -194,7 +193,7 @@ async def relay_from_agent(forum: StaffForum, ticket: Ticket, message: Message) 
     )
     if pair is None:
         return
-    t = await translator_for(services, ticket.user_id)
+    t = await services.translator_for(ticket.user_id)
     try:
         copy_id = await _copy_out(forum, ticket.user_id, message, t, reply_to)
     except Forbidden as exc:
@@ -297,7 +296,7 @@ async def sync_agent_edit(forum: StaffForum, ticket: Ticket, message: Message) -
     pair = await desk.pairs.out_by_source(message.message_id)
     if pair is None or pair.copy_message_id is None:
         return
-    t = await translator_for(forum.services, ticket.user_id)
+    t = await forum.services.translator_for(ticket.user_id)
     sign = signature(t)
     try:
         if message.text is not None:
