@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import string
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from bot.config import ConfigError, describe_validation_error
+from bot.config import ConfigError, load_toml
 from bot.i18n import SUPPORTED_LOCALES
 
 PLACEHOLDERS = frozenset({"first_name", "balance", "order", "ticket"})
@@ -61,16 +60,7 @@ def load_canned(folder: Path, setting: str = "SUPPORT_CONFIG_PATH") -> CannedRep
     texts: dict[str, dict[str, str]] = {}
     for locale in SUPPORTED_LOCALES:
         path = folder / f"{locale}.toml"
-        try:
-            raw = tomllib.loads(path.read_text("utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"{setting}: cannot read {path}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-        try:
-            parsed = _File.model_validate(raw)
-        except ValidationError as exc:
-            raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
+        parsed = load_toml(path, setting, _File)
         for name, reply in parsed.root.items():
             if not re.match(NAME_PATTERN, name):
                 raise ConfigError(f"{path}: {name}: a reply name is a-z, 0-9 and _")

@@ -8,16 +8,15 @@ validated once at start; a problem stops start-up with one line naming the file 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from bot.config import ConfigError, describe_validation_error
+from bot.config import ConfigError, load_toml
 from bot.i18n import SUPPORTED_LOCALES
 from bot.support.canned import CannedReplies, load_canned
 from bot.support.hours import WEEKDAYS, WorkingHours, normalize, parse_interval
@@ -120,16 +119,7 @@ class DeskConfig:
 
 def load_desk_config(path: Path | None = None) -> DeskConfig:
     path = path or DEFAULT_DESK_PATH
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{SETTING}: cannot read {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    try:
-        desk = _DeskFile.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {describe_validation_error(exc)}") from None
+    desk = load_toml(path, SETTING, _DeskFile)
     hours = WorkingHours(
         timezone=ZoneInfo(desk.hours.timezone),
         week=tuple(
