@@ -11,7 +11,9 @@ COPY bot ./bot
 COPY locales ./locales
 COPY faq ./faq
 RUN pip install . \
-    && for l in en es pt_BR id hi ar ru; do pybabel compile -D bot -d locales -l "$l"; done \
+    && for l in en es pt_BR id hi ar ru; do \
+        python locales/compile_mo.py "$l" "locales/$l/LC_MESSAGES/bot.po" "locales/$l/LC_MESSAGES/bot.mo"; \
+    done \
     && useradd --create-home --uid 10001 bot \
     && mkdir -p /data && chown bot:bot /data
 
