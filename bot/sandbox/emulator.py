@@ -42,6 +42,7 @@ INLINE_QUERY_TTL = 10  # seconds Telegram waits for answerInlineQuery
 INLINE_RESULTS_LIMIT = 50
 _START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 WEBHOOK_RETRY_SECONDS = 0.5
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Telegram Payments: the bot must answer a pre-checkout query within 10 s; a Stars invoice costs
 # 1..10000 Stars (the XTR bounds of Telegram's currencies.json); payloads are 1-128 bytes.
@@ -798,9 +799,7 @@ class Emulator:
         query_id = params["callback_query_id"]
         asked = self._callback_queries.get(query_id)
         if asked is None or asked[1] or time.monotonic() - asked[0] > CALLBACK_QUERY_TTL:
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise bad_request(QUERY_TOO_OLD)  # late, twice, or unknown
         if len(params.get("text", "")) > CALLBACK_ANSWER_LIMIT:
             raise bad_request("MESSAGE_TOO_LONG")
         self._callback_queries[query_id] = (asked[0], True)
@@ -850,18 +849,9 @@ class Emulator:
         result = next((r for r in state.answer["results"] if r["id"] == result_id), None)
         if result is None:
             raise LookupError(f"no result {result_id!r} in the answer to {query_id!r}")
-        chat = self.chats[chat_id if chat_id is not None else user_id]
-        message: Json = {
-            "message_id": next(chat.message_ids),
-            "from": self.users[user_id],
-            "chat": chat.chat,
-            "date": int(time.time()),
-            "via_bot": self.bot_user,
-            **result["_message"],
-        }
-        chat.messages[message["message_id"]] = message
-        self.push_update({"message": message})
-        return message
+        return self.send_message(
+            user_id, chat_id=chat_id, via_bot=self.bot_user, **result["_message"]
+        )
 
     @api("answerInlineQuery")
     async def answer_inline_query(self, params: Json) -> bool:
@@ -871,9 +861,7 @@ class Emulator:
             or state.answer is not None
             or time.monotonic() - state.asked_at > INLINE_QUERY_TTL
         ):
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise bad_request(QUERY_TOO_OLD)  # late, twice, or unknown
         results = params["results"]
         if len(results) > INLINE_RESULTS_LIMIT:
             raise bad_request("RESULTS_TOO_MUCH")
@@ -977,9 +965,7 @@ class Emulator:
             or record.expired
             or time.monotonic() - record.asked_at > self.pre_checkout_timeout
         ):
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise bad_request(QUERY_TOO_OLD)  # late, twice, or unknown
         if not params["ok"] and not params.get("error_message"):
             raise bad_request("parameter 'error_message' is required")
         record.answer = {"ok": params["ok"], "error_message": params.get("error_message")}
