@@ -144,35 +144,27 @@ class TicketStore:
         self._db = db
 
     # ------------------------------------------------------------------------- reading
-    async def get(self, ticket_id: int) -> Ticket | None:
+    async def _ticket(self, where: str, params: tuple[int, ...]) -> Ticket | None:
+        """The newest ticket matching ``where``, if any."""
         row = await self._db.fetchone(
-            f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE ticket_id = ?", (ticket_id,)
+            f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE {where} "
+            "ORDER BY ticket_id DESC LIMIT 1",
+            params,
         )
         return Ticket.from_row(row) if row else None
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        return await self._ticket("ticket_id = ?", (ticket_id,))
 
     async def open_for_user(self, user_id: int) -> Ticket | None:
-        row = await self._db.fetchone(
-            f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE user_id = ? AND {OPEN}",
-            (user_id,),
-        )
-        return Ticket.from_row(row) if row else None
+        return await self._ticket(f"user_id = ? AND {OPEN}", (user_id,))
 
     async def latest_for_user(self, user_id: int) -> Ticket | None:
-        row = await self._db.fetchone(
-            f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE user_id = ? "
-            "ORDER BY ticket_id DESC LIMIT 1",
-            (user_id,),
-        )
-        return Ticket.from_row(row) if row else None
+        return await self._ticket("user_id = ?", (user_id,))
 
     async def by_topic(self, topic_id: int) -> Ticket | None:
         """The latest ticket shown in a topic (a follow-up reuses its predecessor's topic)."""
-        row = await self._db.fetchone(
-            f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE topic_id = ? "
-            "ORDER BY ticket_id DESC LIMIT 1",
-            (topic_id,),
-        )
-        return Ticket.from_row(row) if row else None
+        return await self._ticket("topic_id = ?", (topic_id,))
 
     async def for_user(self, user_id: int, limit: int = 10) -> list[Ticket]:
         rows = await self._db.fetchall(
