@@ -750,32 +750,28 @@ class Emulator:
         state = self._chat(params.get("chat_id"))
         message = self._message(state, params.get("message_id", 0), "edit")
         fields = self._formatted(params, "text", MESSAGE_LIMIT, required=True)
-        return self._edit(state, message, {**fields, **self._markup(params)}, keep=())
+        return self._edit(
+            state,
+            message,
+            {**fields, **self._markup(params)},
+            replaced=("text", "entities", "reply_markup"),
+        )
 
     @api("editMessageReplyMarkup")
     async def edit_message_reply_markup(self, params: Json) -> Json:
         state = self._chat(params.get("chat_id"))
         message = self._message(state, params.get("message_id", 0), "edit")
-        return self._edit(
-            state,
-            message,
-            self._markup(params),
-            keep=("text", "entities", "caption", "caption_entities"),
-        )
+        return self._edit(state, message, self._markup(params), replaced=("reply_markup",))
 
-    def _edit(self, state: ChatState, message: Json, fields: Json, keep: tuple[str, ...]) -> Json:
+    def _edit(
+        self, state: ChatState, message: Json, fields: Json, replaced: tuple[str, ...]
+    ) -> Json:
+        """Replace the ``replaced`` parts of a bot message with ``fields`` (absent: removed)."""
         if message["from"]["id"] != self.bot_user["id"]:
             raise bad_request("message can't be edited")
-        kept = {k: message[k] for k in keep if k in message}
-        base = {
-            k: v
-            for k, v in message.items()
-            if k not in {"text", "entities", "reply_markup", "edit_date"}
-        }
-        edited = {**base, **kept, **fields}
-        if all(
-            edited.get(k) == message.get(k) for k in ("text", "entities", "caption", "reply_markup")
-        ):
+        edited = {k: v for k, v in message.items() if k not in {*replaced, "edit_date"}}
+        edited.update(fields)
+        if all(edited.get(k) == message.get(k) for k in replaced):
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message"
@@ -1347,21 +1343,13 @@ class Emulator:
         message = self._message(state, params.get("message_id", 0), "edit")
         if not any(key in message for key in CAPTIONED_MEDIA):
             raise bad_request("there is no caption in the message to edit")
-        if message["from"]["id"] != self.bot_user["id"]:
-            raise bad_request("message can't be edited")
         fields = self._formatted(params, "caption", CAPTION_LIMIT, required=False)
-        changed = ("caption", "caption_entities", "reply_markup")
-        edited = {k: v for k, v in message.items() if k not in {*changed, "edit_date"}}
-        edited.update({**fields, **self._markup(params)})
-        if all(edited.get(k) == message.get(k) for k in changed):
-            raise bad_request(
-                "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
-        edited["edit_date"] = int(time.time())
-        state.messages[message["message_id"]] = edited
-        self._record("edit", state.chat["id"], edited)
-        return edited
+        return self._edit(
+            state,
+            message,
+            {**fields, **self._markup(params)},
+            replaced=("caption", "caption_entities", "reply_markup"),
+        )
 
     async def _send_file(self, params: Json, kind: str) -> Json:
         state = self._writable_chat(params["chat_id"])

@@ -109,15 +109,7 @@ class PairStore:
     async def by_source(
         self, ticket_ids: list[int], direction: Direction, source: int
     ) -> Pair | None:
-        if not ticket_ids:
-            return None
-        marks = ", ".join("?" for _ in ticket_ids)
-        row = await self._db.fetchone(
-            f"SELECT {PAIR_COLUMNS} FROM support_message_pairs WHERE direction = ? "
-            f"AND source_message_id = ? AND ticket_id IN ({marks}) ORDER BY pair_id DESC LIMIT 1",
-            (direction.value, source, *ticket_ids),
-        )
-        return Pair.from_row(row) if row else None
+        return await self._latest(ticket_ids, direction, "source_message_id", source)
 
     async def out_by_source(self, source: int) -> Pair | None:
         """An agent's message by its id in the staff chat (unique there)."""
@@ -129,12 +121,18 @@ class PairStore:
         return Pair.from_row(row) if row else None
 
     async def by_copy(self, ticket_ids: list[int], direction: Direction, copy: int) -> Pair | None:
+        return await self._latest(ticket_ids, direction, "copy_message_id", copy)
+
+    async def _latest(
+        self, ticket_ids: list[int], direction: Direction, column: str, message_id: int
+    ) -> Pair | None:
+        """The newest pair of these tickets whose ``column`` is ``message_id``."""
         if not ticket_ids:
             return None
         marks = ", ".join("?" for _ in ticket_ids)
         row = await self._db.fetchone(
             f"SELECT {PAIR_COLUMNS} FROM support_message_pairs WHERE direction = ? "
-            f"AND copy_message_id = ? AND ticket_id IN ({marks}) ORDER BY pair_id DESC LIMIT 1",
-            (direction.value, copy, *ticket_ids),
+            f"AND {column} = ? AND ticket_id IN ({marks}) ORDER BY pair_id DESC LIMIT 1",
+            (direction.value, message_id, *ticket_ids),
         )
         return Pair.from_row(row) if row else None

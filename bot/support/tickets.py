@@ -106,6 +106,13 @@ class StaleTicket(Exception):
         self.ticket = ticket
 
 
+async def _ticket_in(conn: aiosqlite.Connection, ticket_id: int) -> Ticket | None:
+    """A ticket as this transaction sees it."""
+    return await _one(
+        conn, f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE ticket_id = ?", (ticket_id,)
+    )
+
+
 async def _one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Ticket | None:
     cursor = await conn.execute(sql, params)
     row = await cursor.fetchone()
@@ -257,11 +264,7 @@ class TicketStore:
         """Assign a queued ticket (or, with ``take_over``, another agent's) to the agent."""
         at = now()
         async with self._db.transaction() as conn:
-            before = await _one(
-                conn,
-                f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE ticket_id = ?",
-                (ticket_id,),
-            )
+            before = await _ticket_in(conn, ticket_id)
             allowed = before is not None and (
                 before.state == TicketState.QUEUED
                 or (take_over and before.state == TicketState.ASSIGNED)
@@ -316,11 +319,7 @@ class TicketStore:
         """Close an open ticket; the user is back with the bot (both steps are events)."""
         at = now()
         async with self._db.transaction() as conn:
-            before = await _one(
-                conn,
-                f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE ticket_id = ?",
-                (ticket_id,),
-            )
+            before = await _ticket_in(conn, ticket_id)
             if before is None or not before.is_open:
                 raise StaleTicket(before)
             ticket = await _one(
@@ -355,11 +354,7 @@ class TicketStore:
         and an agent who answers a queued ticket has taken it."""
         at = now()
         async with self._db.transaction() as conn:
-            before = await _one(
-                conn,
-                f"SELECT {TICKET_COLUMNS} FROM support_tickets WHERE ticket_id = ?",
-                (ticket_id,),
-            )
+            before = await _ticket_in(conn, ticket_id)
             if before is None:
                 raise StaleTicket(None)
             if before.state == TicketState.QUEUED:
