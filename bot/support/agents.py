@@ -519,8 +519,8 @@ async def perform_refund(forum: StaffForum, ticket: Ticket, order: Order, agent:
     if order.currency == STARS and order.payment_reference:
         try:
             await forum.bot.refund_star_payment(order.user_id, order.payment_reference)
-        except BadRequest as exc:
-            if "CHARGE_ALREADY_REFUNDED" in exc.message.upper():
+        except TelegramError as exc:
+            if isinstance(exc, BadRequest) and "CHARGE_ALREADY_REFUNDED" in exc.message.upper():
                 lines.append(t._("Telegram confirms the Stars were returned already."))
             else:
                 lines.append(
@@ -531,15 +531,6 @@ async def perform_refund(forum: StaffForum, ticket: Ticket, order: Order, agent:
                         reference=order.reference,
                     )
                 )
-        except TelegramError as exc:
-            lines.append(
-                t._(
-                    "⚠️ Telegram refused to return the Stars: {error}. Run /refund {reference} "
-                    "again to retry.",
-                    error=quote(exc.message),
-                    reference=order.reference,
-                )
-            )
         else:
             stars_returned = True
             lines.append(t._("{stars} returned to the user.", stars=t.stars(order.price_minor)))
